@@ -1,0 +1,29 @@
+"""Versioned event schemas shared by every Intervu service.
+
+An event name is ``<producer>.<what_happened_in_past_tense>.v<N>``. A schema never changes
+incompatibly once published: a breaking change is a new ``vN+1`` event, published beside the old
+one until every consumer has moved.
+"""
+
+from intervu_contracts.base import Event, EventEnvelope, event_class, registered_events
+from intervu_contracts.events import (
+    FeedbackCompleted,
+    InterviewSessionCreated,
+    RecordingUploaded,
+    TranscriptionCompleted,
+    TranscriptionFailed,
+    UserDeletionRequested,
+)
+
+__all__ = [
+    "Event",
+    "EventEnvelope",
+    "FeedbackCompleted",
+    "InterviewSessionCreated",
+    "RecordingUploaded",
+    "TranscriptionCompleted",
+    "TranscriptionFailed",
+    "UserDeletionRequested",
+    "event_class",
+    "registered_events",
+]

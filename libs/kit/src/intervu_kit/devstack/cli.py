@@ -1,0 +1,136 @@
+"""``intervu-dev``: the development stack's command line (what ``make run`` and ``make test`` call).
+
+    intervu-dev up        start the infrastructure (PostgreSQL, NATS, MinIO, Keycloak) if not running
+    intervu-dev migrate   apply every service's migrations (development and test databases)
+    intervu-dev run       up + migrate + every service, worker and the HTTPS proxy; Ctrl-C stops all
+    intervu-dev down      stop everything this stack started (also after a crash: pidfiles)
+    intervu-dev status    what is running
+"""
+
+from __future__ import annotations
+
+import argparse
+import signal
+import sys
+import time
+
+from intervu_kit.devstack.config import DevSettings, Paths
+from intervu_kit.devstack.procs import Progress, read_pid, stop_pid, wait_ready
+from intervu_kit.devstack.stack import (
+    caddy_component,
+    infra_components,
+    service_components,
+    stop,
+    up_infra,
+)
+from intervu_kit.settings import SERVICES, Environment
+
+
+def migrate(progress: Progress, environments: tuple[Environment, ...]) -> None:
+    import importlib
+
+    from intervu_kit.migrations import upgrade
+
+    for env in environments:
+        t = time.monotonic()
+        for svc in SERVICES:
+            config = importlib.import_module(f"intervu_{svc}.config")
+            settings = config.Settings(environment=env)
+            upgrade(Paths.root / "services" / svc, settings)
+        progress.done(f"migrations applied ({env.value} databases)", t)
+
+
+def cmd_run(settings: DevSettings) -> int:
+    progress = Progress()
+    print("Starting Intervu (Ctrl-C stops everything)", flush=True)
+    started = up_infra(settings, progress)
+    apps = [*service_components(settings), caddy_component(settings)]
+    stopping = False
+
+    def on_signal(signum: int, _frame: object) -> None:
+        nonlocal stopping
+        if not stopping:
+            stopping = True
+            raise KeyboardInterrupt
+
+    signal.signal(signal.SIGTERM, on_signal)
+    try:
+        migrate(progress, (Environment.DEVELOPMENT,))
+        started_at: dict[str, float] = {}
+        for comp in apps:
+            if comp.running():
+                stop_pid(comp.name)  # a leftover from a crashed run: replace it with this code
+            started_at[comp.name] = time.monotonic()
+            comp.start()
+            started.append(comp.name)
+        progress.step(f"starting {len(SERVICES)} services, their workers and the HTTPS proxy")
+        wait_ready(apps, progress, started_at)
+        print(
+            "\nIntervu is ready: https://localhost:%d  (http://localhost:%d redirects there)\n"
+            "  API docs:   https://localhost:%d/api/<service>/docs\n"
+            "  Keycloak:   https://localhost:%d/auth/admin  (development admin: see .env)\n"
+            "  Local CA:   %s  (trust it to avoid the browser warning)\n"
+            "  Logs:       %s\n"
+            "Press Ctrl-C to stop."
+            % (
+                settings.https_port, settings.http_port, settings.https_port, settings.https_port,
+                Paths.caddy_root_ca(), Paths.logs,
+            ),
+            flush=True,
+        )
+        while True:
+            for comp in apps:
+                if read_pid(comp.name) is None:
+                    progress.fail(f"{comp.name} exited; see {Paths.logs / (comp.name + '.log')}")
+                    return 1
+            time.sleep(1)
+    except KeyboardInterrupt:
+        print("\nStopping...", flush=True)
+        return 0
+    finally:
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
+        stop(started, settings, progress)
+        print("Stopped.", flush=True)
+
+
+def cmd_status(settings: DevSettings) -> int:
+    names = [c.name for c in infra_components(settings)]
+    names += [c.name for c in service_components(settings)] + ["caddy"]
+    for name in names:
+        pid = read_pid(name)
+        print(f"{name:24s} {'running (pid %d)' % pid if pid else 'stopped'}")
+    return 0
+
+
+def cmd_down(settings: DevSettings) -> int:
+    names = [c.name for c in infra_components(settings)]
+    names += [c.name for c in service_components(settings)] + ["caddy"]
+    stop([n for n in names if read_pid(n) is not None], settings, Progress())
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="intervu-dev", description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("command", choices=["up", "migrate", "run", "down", "status"])
+    args = parser.parse_args(argv)
+    settings = DevSettings()
+    if settings.environment is Environment.PRODUCTION:
+        print("intervu-dev is for development only (INTERVU_ENVIRONMENT=production)", file=sys.stderr)
+        return 2
+    if args.command == "up":
+        started = up_infra(settings, Progress())
+        print("started: " + (", ".join(started) or "nothing (already running)"))
+        return 0
+    if args.command == "migrate":
+        migrate(Progress(), (Environment.DEVELOPMENT, Environment.TEST))
+        return 0
+    if args.command == "run":
+        return cmd_run(settings)
+    if args.command == "down":
+        return cmd_down(settings)
+    return cmd_status(settings)
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

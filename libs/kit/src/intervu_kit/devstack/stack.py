@@ -1,0 +1,335 @@
+"""The components of the development stack and how each is prepared, started and checked."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import shutil
+import ssl
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import asyncpg
+
+from intervu_kit.devstack.config import KEYCLOAK_VERSION, SERVICE_PORTS, DevSettings, Paths
+from intervu_kit.devstack.procs import Component, Progress, http_ok, is_root, tcp_open, wait_ready
+from intervu_kit.settings import SERVICES
+
+PG_BIN_CANDIDATES = [Path("/usr/lib/postgresql") / v / "bin" for v in ("17", "16", "15")]
+
+
+def _pg_bin(tool: str) -> str:
+    for folder in PG_BIN_CANDIDATES:
+        if (folder / tool).exists():
+            return str(folder / tool)
+    found = shutil.which(tool)
+    if found is None:
+        raise SystemExit(f"PostgreSQL's {tool} was not found: run `make setup`")
+    return found
+
+
+def _as_postgres(path: Path) -> None:
+    """PostgreSQL refuses to run as root: when we are root, its folders belong to the postgres user."""
+    path.mkdir(parents=True, exist_ok=True)
+    if is_root():
+        shutil.chown(path, "postgres", "postgres")
+
+
+# --- PostgreSQL --------------------------------------------------------------------------------------
+
+
+def pg_data() -> Path:
+    return Paths.data / "postgres"
+
+
+def postgres_component(s: DevSettings) -> Component:
+    sockets = Paths.run / "pg"
+    return Component(
+        name="postgres",
+        argv=[
+            _pg_bin("postgres"),
+            "-D", str(pg_data()),
+            "-p", str(s.pg_port),
+            "-c", "listen_addresses=127.0.0.1",
+            "-c", f"unix_socket_directories={sockets}",
+            "-c", "max_connections=300",
+            "-c", "fsync=off" if s.environment.value == "test" else "fsync=on",
+        ],
+        ready=lambda: tcp_open("127.0.0.1", s.pg_port) and _pg_accepts(s),
+        run_as="postgres",
+        timeout_s=60,
+        stop_signal=2,  # SIGINT = "fast" shutdown: do not wait for idle pooled connections
+    )
+
+
+def _pg_accepts(s: DevSettings) -> bool:
+    async def probe() -> None:
+        conn = await asyncpg.connect(
+            host="127.0.0.1", port=s.pg_port, user="postgres",
+            password=s.pg_superuser_password.get_secret_value(), database="postgres", timeout=2,
+        )
+        await conn.close()
+
+    try:
+        asyncio.run(probe())
+        return True
+    except (OSError, asyncpg.PostgresError, asyncpg.InterfaceError, TimeoutError):
+        return False
+
+
+def prepare_postgres(s: DevSettings) -> None:
+    data = pg_data()
+    _as_postgres(Paths.data)
+    _as_postgres(Paths.run / "pg")
+    if (data / "PG_VERSION").exists():
+        return
+    _as_postgres(data)
+    with tempfile.NamedTemporaryFile("w", delete=False, dir=Paths.run / "pg") as pw:
+        pw.write(s.pg_superuser_password.get_secret_value())
+    if is_root():
+        shutil.chown(pw.name, "postgres", "postgres")
+    argv = [
+        _pg_bin("initdb"), "-D", str(data), "-U", "postgres", f"--pwfile={pw.name}",
+        "--auth-local=scram-sha-256", "--auth-host=scram-sha-256", "--encoding=UTF8", "--locale=C.UTF-8",
+    ]
+    if is_root():
+        argv = ["runuser", "-u", "postgres", "--", *argv]
+    try:
+        subprocess.run(argv, check=True, stdout=subprocess.DEVNULL)
+    finally:
+        os.unlink(pw.name)
+
+
+def _ident(name: str) -> str:
+    assert name.replace("_", "").isalnum(), name
+    return f'"{name}"'
+
+
+async def _bootstrap_databases(s: DevSettings) -> None:
+    """One role and one database per service (plus a test database), isolated from each other.
+
+    ``REVOKE CONNECT ... FROM PUBLIC`` is what makes the isolation real: a service's role can connect only to
+    its own databases, so it cannot read another service's tables even by mistake. Idempotent.
+    """
+    conn = await asyncpg.connect(
+        host="127.0.0.1", port=s.pg_port, user="postgres",
+        password=s.pg_superuser_password.get_secret_value(), database="postgres",
+    )
+    try:
+        password = s.db_password.get_secret_value()
+        owners = {f"intervu_{svc}": [f"intervu_{svc}", f"intervu_{svc}_test"] for svc in SERVICES}
+        owners["keycloak"] = ["keycloak"]
+        for role, databases in owners.items():
+            exists = await conn.fetchval("SELECT 1 FROM pg_roles WHERE rolname = $1", role)
+            verb = "ALTER" if exists else "CREATE"
+            # Passwords cannot be bound parameters in DDL; the value comes from our own settings.
+            quoted = password.replace("'", "''")
+            await conn.execute(f"{verb} ROLE {_ident(role)} LOGIN PASSWORD '{quoted}'")
+            for db in databases:
+                if not await conn.fetchval("SELECT 1 FROM pg_database WHERE datname = $1", db):
+                    await conn.execute(f"CREATE DATABASE {_ident(db)} OWNER {_ident(role)}")
+                await conn.execute(f"REVOKE ALL ON DATABASE {_ident(db)} FROM PUBLIC")
+                await conn.execute(f"GRANT CONNECT, TEMPORARY ON DATABASE {_ident(db)} TO {_ident(role)}")
+    finally:
+        await conn.close()
+
+
+def bootstrap_databases(s: DevSettings) -> None:
+    asyncio.run(_bootstrap_databases(s))
+
+
+# --- NATS ----------------------------------------------------------------------------------------------
+
+
+def nats_component(s: DevSettings) -> Component:
+    store = Paths.data / "nats"
+    store.mkdir(parents=True, exist_ok=True)
+    binary = shutil.which("nats-server") or str(Paths.bin / "nats-server")
+    return Component(
+        name="nats",
+        argv=[
+            binary, "-a", "127.0.0.1", "-p", str(s.nats_port), "-m", str(s.nats_monitor_port),
+            "-js", "-sd", str(store), "-n", "intervu-dev",
+        ],
+        ready=lambda: http_ok(f"http://127.0.0.1:{s.nats_monitor_port}/healthz?js-enabled-only=true"),
+        timeout_s=30,
+    )
+
+
+# --- MinIO (the S3-compatible server) -----------------------------------------------------------------
+
+
+def minio_component(s: DevSettings) -> Component:
+    store = Paths.data / "minio"
+    store.mkdir(parents=True, exist_ok=True)
+    return Component(
+        name="minio",
+        argv=[
+            str(Paths.bin / "minio"), "server", str(store), "--quiet",
+            "--address", f"127.0.0.1:{s.minio_port}", "--console-address", f"127.0.0.1:{s.minio_console_port}",
+        ],
+        env={
+            "MINIO_ROOT_USER": s.s3_access_key,
+            "MINIO_ROOT_PASSWORD": s.s3_secret_key.get_secret_value(),
+            "MINIO_BROWSER": "off",
+            "MINIO_UPDATE": "off",
+        },
+        ready=lambda: http_ok(f"http://127.0.0.1:{s.minio_port}/minio/health/ready"),
+        timeout_s=60,
+    )
+
+
+# --- Keycloak --------------------------------------------------------------------------------------
+
+
+def keycloak_component(s: DevSettings) -> Component:
+    home = Paths.keycloak_home
+    if not (home / "bin" / "kc.sh").exists():
+        raise SystemExit(f"Keycloak {KEYCLOAK_VERSION} is not installed: run `make setup`")
+    imports = home / "data" / "import"
+    imports.mkdir(parents=True, exist_ok=True)
+    # Imported once, when the realm does not exist yet (see README: `make reset-keycloak` re-imports).
+    shutil.copy(Paths.realm_file, imports / "intervu-realm.json")
+    realm_url = f"http://127.0.0.1:{s.keycloak_http_port}/auth/realms/{s.keycloak_realm}"
+    return Component(
+        name="keycloak",
+        argv=[
+            str(home / "bin" / "kc.sh"), "start-dev", "--import-realm",
+            f"--http-port={s.keycloak_http_port}",
+            "--http-host=127.0.0.1",
+            "--http-relative-path=/auth",
+            f"--http-management-port={s.keycloak_management_port}",
+            f"--hostname={s.keycloak_public_url}",
+            "--hostname-backchannel-dynamic=true",
+            "--proxy-headers=xforwarded",
+            "--health-enabled=true",
+            "--db=postgres",
+            f"--db-url=jdbc:postgresql://127.0.0.1:{s.pg_port}/keycloak",
+            "--db-username=keycloak",
+            f"--db-password={s.db_password.get_secret_value()}",
+        ],
+        env={
+            "KC_BOOTSTRAP_ADMIN_USERNAME": s.keycloak_admin_user,
+            "KC_BOOTSTRAP_ADMIN_PASSWORD": s.keycloak_admin_password.get_secret_value(),
+            # Two cores: keep the JVM's appetite modest.
+            "JAVA_OPTS_KC_HEAP": "-XX:MaxRAMPercentage=20 -XX:InitialRAMPercentage=5",
+        },
+        ready=lambda: http_ok(f"{realm_url}/.well-known/openid-configuration", timeout=2),
+        timeout_s=240,
+    )
+
+
+# --- Caddy (TLS reverse proxy), services and workers ----------------------------------------------------
+
+
+def caddy_component(s: DevSettings) -> Component:
+    caddy_home = Paths.data / "caddy"
+    web_root = Paths.web_dist if (Paths.web_dist / "index.html").exists() else Paths.root / "web" / "fallback"
+    ctx = ssl.create_default_context()
+    ctx.check_hostname = False
+    ctx.verify_mode = ssl.CERT_NONE
+    return Component(
+        name="caddy",
+        argv=[shutil.which("caddy") or "caddy", "run", "--config", str(Paths.caddyfile), "--adapter", "caddyfile"],
+        env={
+            "XDG_DATA_HOME": str(caddy_home / "data"),
+            "XDG_CONFIG_HOME": str(caddy_home / "config"),
+            "INTERVU_WEB_ROOT": str(web_root),
+            "INTERVU_HTTPS_PORT": str(s.https_port),
+            "INTERVU_HTTP_PORT": str(s.http_port),
+            "INTERVU_KEYCLOAK_PORT": str(s.keycloak_http_port),
+            **{f"INTERVU_{svc.upper()}_PORT": str(port) for svc, port in SERVICE_PORTS.items()},
+        },
+        ready=lambda: http_ok(f"https://localhost:{s.https_port}/api/accounts/healthz", context=ctx),
+        timeout_s=30,
+    )
+
+
+def service_components(s: DevSettings) -> list[Component]:
+    python = sys.executable
+    out: list[Component] = []
+    for svc, port in SERVICE_PORTS.items():
+        out.append(
+            Component(
+                name=f"{svc}-api",
+                argv=[
+                    python, "-m", "uvicorn", f"intervu_{svc}.main:app", "--host", "127.0.0.1",
+                    "--port", str(port), "--proxy-headers",
+                ],
+                ready=lambda port=port: http_ok(f"http://127.0.0.1:{port}/readyz"),  # type: ignore[misc]
+                timeout_s=60,
+            )
+        )
+        out.append(
+            Component(
+                name=f"{svc}-worker",
+                argv=[python, "-m", f"intervu_{svc}.worker"],
+                # A worker has no port; alive after a few seconds is ready (it retries its own connections).
+                ready=lambda name=f"{svc}-worker": _alive_for(name, 2.0),  # type: ignore[misc]
+                timeout_s=30,
+            )
+        )
+    return out
+
+
+_first_seen: dict[str, float] = {}
+
+
+def _alive_for(name: str, seconds: float) -> bool:
+    from intervu_kit.devstack.procs import read_pid
+
+    if read_pid(name) is None:
+        return False
+    first = _first_seen.setdefault(name, time.monotonic())
+    return time.monotonic() - first >= seconds
+
+
+# --- orchestration ---------------------------------------------------------------------------------------
+
+
+def infra_components(s: DevSettings) -> list[Component]:
+    return [postgres_component(s), nats_component(s), minio_component(s), keycloak_component(s)]
+
+
+def up_infra(s: DevSettings, progress: Progress) -> list[str]:
+    """Start whatever infrastructure is not running yet; returns the names it started."""
+    started_names: list[str] = []
+    started_at: dict[str, float] = {}
+    prepare_postgres(s)
+    pg = postgres_component(s)
+    if not pg.ready():
+        progress.step("starting postgres")
+        started_at["postgres"] = time.monotonic()
+        pg.start()
+        started_names.append("postgres")
+        wait_ready([pg], progress, started_at)
+    t = time.monotonic()
+    bootstrap_databases(s)
+    progress.done("databases and roles in place (one per service)", t)
+    others = [nats_component(s), minio_component(s), keycloak_component(s)]
+    to_wait = []
+    for comp in others:
+        if comp.ready():
+            continue
+        if comp.running():
+            progress.step(f"{comp.name} is starting")
+        else:
+            progress.step(f"starting {comp.name}")
+            comp.start()
+            started_names.append(comp.name)
+        started_at[comp.name] = time.monotonic()
+        to_wait.append(comp)
+    wait_ready(to_wait, progress, started_at)
+    return started_names
+
+
+def stop(names: list[str], s: DevSettings, progress: Progress) -> None:
+    from intervu_kit.devstack.procs import stop_pid
+
+    signals = {"postgres": 2}
+    for name in reversed(names):
+        stop_pid(name, sig=signals.get(name, 15))
+        progress.step(f"stopped {name}")

@@ -1,0 +1,159 @@
+"""Writing events in the data's transaction, and the relay that moves them to JetStream."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from datetime import UTC, datetime
+
+import asyncpg
+import sqlalchemy as sa
+from intervu_contracts import Event, EventEnvelope
+from nats.aio.client import Client
+from nats.js import JetStreamContext
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from intervu_kit.db import Database
+from intervu_kit.events.broker import connect_jetstream, ensure_stream, subject_for
+
+log = logging.getLogger(__name__)
+
+NOTIFY_CHANNEL = "intervu_outbox"
+
+
+async def publish(session: AsyncSession, outbox: sa.Table, event: Event, *, producer: str) -> EventEnvelope:
+    """Add ``event`` to the outbox inside the caller's transaction; it is sent only if that commits.
+
+    ``pg_notify`` is transactional too: the relay is woken at commit, never for a rolled-back event.
+    """
+    envelope = EventEnvelope.wrap(event, producer)
+    await session.execute(
+        sa.insert(outbox).values(id=envelope.id, name=envelope.name, envelope=envelope.model_dump(mode="json"))
+    )
+    await session.execute(sa.select(sa.func.pg_notify(NOTIFY_CHANNEL, envelope.name)))
+    return envelope
+
+
+class OutboxRelay:
+    def __init__(
+        self,
+        db: Database,
+        outbox: sa.Table,
+        *,
+        nats_url: str,
+        stream: str,
+        name: str,
+        listen_dsn: str | None = None,
+        poll_interval_s: float = 2.0,
+        batch_size: int = 100,
+    ) -> None:
+        self.db = db
+        self.outbox = outbox
+        self.nats_url = nats_url
+        self.stream = stream
+        self.name = name
+        self.listen_dsn = listen_dsn
+        self.poll_interval_s = poll_interval_s
+        self.batch_size = batch_size
+        self._wake = asyncio.Event()
+        self._nc: Client | None = None
+        self._js: JetStreamContext | None = None
+
+    async def _jetstream(self) -> JetStreamContext:
+        if self._js is None or self._nc is None or self._nc.is_closed:
+            self._nc, self._js = await connect_jetstream(self.nats_url, name=f"{self.name}-relay")
+            await ensure_stream(self._js, self.stream)
+        return self._js
+
+    async def publish_pending(self) -> int:
+        """One pass: publish what is pending, oldest first. Returns how many were published."""
+        js = await self._jetstream()
+        published = 0
+        async with self.db.transaction() as session:
+            # SKIP LOCKED lets several relay replicas share the table without publishing a row twice
+            # concurrently (a crash between publish and commit may still resend: Nats-Msg-Id and the
+            # consumers' inbox absorb that).
+            rows = (
+                await session.execute(
+                    sa.select(self.outbox.c.id, self.outbox.c.name, self.outbox.c.envelope)
+                    .where(self.outbox.c.published_at.is_(None))
+                    .order_by(self.outbox.c.created_at)
+                    .limit(self.batch_size)
+                    .with_for_update(skip_locked=True)
+                )
+            ).all()
+            for row in rows:
+                envelope = EventEnvelope.model_validate(row.envelope)
+                try:
+                    await js.publish(
+                        subject_for(row.name),
+                        envelope.model_dump_json().encode(),
+                        stream=self.stream,
+                        headers={"Nats-Msg-Id": str(row.id)},
+                    )
+                except Exception as exc:
+                    await session.execute(
+                        sa.update(self.outbox)
+                        .where(self.outbox.c.id == row.id)
+                        .values(attempts=self.outbox.c.attempts + 1, last_error=repr(exc)[:2000])
+                    )
+                    raise
+                await session.execute(
+                    sa.update(self.outbox)
+                    .where(self.outbox.c.id == row.id)
+                    .values(published_at=datetime.now(UTC), attempts=self.outbox.c.attempts + 1)
+                )
+                published += 1
+        return published
+
+    async def _listen(self) -> asyncpg.Connection | None:
+        if self.listen_dsn is None:
+            return None
+        try:
+            conn = await asyncpg.connect(self.listen_dsn)
+            await conn.add_listener(NOTIFY_CHANNEL, lambda *_: self._wake.set())
+            return conn
+        except (OSError, asyncpg.PostgresError) as exc:
+            log.warning("outbox relay cannot LISTEN, polling only: %s", exc)
+            return None
+
+    async def run(self, stop: asyncio.Event) -> None:
+        listener = await self._listen()
+        backoff = 0.5
+        try:
+            while not stop.is_set():
+                try:
+                    count = await self.publish_pending()
+                    backoff = 0.5
+                    if count >= self.batch_size:
+                        continue
+                    wait_s = self.poll_interval_s
+                except Exception as exc:
+                    log.warning("outbox relay: broker or database unavailable (%s); retrying", exc)
+                    await self._reset()
+                    wait_s = backoff
+                    backoff = min(backoff * 2, 15.0)
+                self._wake.clear()
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(_first(stop, self._wake), timeout=wait_s)
+        finally:
+            if listener is not None:
+                await listener.close()
+            await self._reset()
+
+    async def _reset(self) -> None:
+        if self._nc is not None:
+            with contextlib.suppress(Exception):
+                await self._nc.close()
+        self._nc = None
+        self._js = None
+
+
+async def _first(*events: asyncio.Event) -> None:
+    waiters = [asyncio.create_task(e.wait()) for e in events]
+    try:
+        await asyncio.wait(waiters, return_when=asyncio.FIRST_COMPLETED)
+    finally:
+        for w in waiters:
+            w.cancel()

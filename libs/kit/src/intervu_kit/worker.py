@@ -1,0 +1,66 @@
+"""A service's worker process: the outbox relay plus its event consumers, until SIGINT/SIGTERM."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import signal
+from collections.abc import Callable
+
+from intervu_kit.db import Database
+from intervu_kit.events import EventConsumer, OutboxRelay
+from intervu_kit.events.tables import EventTables
+from intervu_kit.logging import configure_logging
+from intervu_kit.settings import KitSettings
+
+log = logging.getLogger(__name__)
+
+
+def _listen_dsn(settings: KitSettings) -> str:
+    # asyncpg wants a plain libpq URL, not SQLAlchemy's dialect prefix.
+    return settings.sqlalchemy_url.replace("postgresql+asyncpg://", "postgresql://", 1)
+
+
+async def run_worker(
+    settings: KitSettings,
+    tables: EventTables,
+    register: Callable[[EventConsumer], None] | None = None,
+    stop: asyncio.Event | None = None,
+) -> None:
+    stop = stop or asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(sig, stop.set)
+    db = Database(settings.sqlalchemy_url, pool_size=2)
+    relay = OutboxRelay(
+        db,
+        tables.outbox,
+        nats_url=settings.nats_url,
+        stream=settings.events_stream,
+        name=settings.service_name,
+        listen_dsn=_listen_dsn(settings),
+    )
+    consumer = EventConsumer(
+        db,
+        tables,
+        service=settings.service_name,
+        nats_url=settings.nats_url,
+        stream=settings.events_stream,
+        max_attempts=settings.event_max_attempts,
+    )
+    if register is not None:
+        register(consumer)
+    jobs = [relay.run(stop)]
+    if consumer.subscriptions:
+        jobs.append(consumer.run(stop))
+    log.info("worker started: relay + consumers %s", consumer.subscriptions)
+    try:
+        await asyncio.gather(*jobs)
+    finally:
+        await db.dispose()
+        log.info("worker stopped")
+
+
+def main(settings: KitSettings, tables: EventTables, register: Callable[[EventConsumer], None] | None = None) -> None:
+    configure_logging(f"{settings.service_name}-worker", level=settings.log_level, json=settings.log_json)
+    asyncio.run(run_worker(settings, tables, register))

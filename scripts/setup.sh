@@ -1,0 +1,91 @@
+#!/usr/bin/env bash
+# Installs everything Intervu needs on a Debian/Ubuntu machine (or a fresh CI box). Idempotent: each step
+# checks first and does nothing when its piece is already there. Called by `make setup` (and so by `make run`
+# and `make test`).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+ROOT=$PWD
+LOCAL=$ROOT/.local
+KEYCLOAK_VERSION=26.5.6
+# The MinIO commit `go install` resolved when this was pinned (RELEASE tags are not Go module versions).
+MINIO_VERSION=v0.0.0-20260212201848-7aac2a2c5b7c
+mkdir -p "$LOCAL/bin" "$LOCAL/dl" "$LOCAL/logs"
+
+step=0; total=7
+t0=$(date +%s)
+say() { step=$((step+1)); printf '[%d/%d] %s\n' "$step" "$total" "$*"; }
+ok() { printf '      \342\234\224 %s\n' "$*"; }
+SUDO=""; [ "$(id -u)" -ne 0 ] && SUDO="sudo"
+
+say "System packages (PostgreSQL, NATS, Caddy, ffmpeg, Java)"
+need=()
+command -v /usr/lib/postgresql/*/bin/postgres >/dev/null 2>&1 || ls /usr/lib/postgresql/*/bin/postgres >/dev/null 2>&1 || need+=(postgresql)
+command -v nats-server >/dev/null || need+=(nats-server)
+command -v caddy >/dev/null || need+=(caddy)
+command -v ffmpeg >/dev/null || need+=(ffmpeg)
+command -v java >/dev/null || need+=(openjdk-17-jre-headless)
+command -v unzip >/dev/null || need+=(unzip)
+command -v curl >/dev/null || need+=(curl)
+if [ ${#need[@]} -gt 0 ]; then
+  echo "      installing: ${need[*]}"
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${need[@]}" >/dev/null
+  # Debian starts its own PostgreSQL cluster on 5432 and Caddy on :80; Intervu runs its own instances.
+  $SUDO systemctl disable --now postgresql caddy >/dev/null 2>&1 || true
+fi
+ok "system packages present"
+
+say "uv (Python package manager)"
+if ! command -v uv >/dev/null; then
+  python3 -m pip install --quiet --user uv 2>/dev/null || python3 -m pip install --quiet --break-system-packages uv
+  export PATH="$HOME/.local/bin:$PATH"
+fi
+ok "$(uv --version)"
+
+say "Python workspace (.venv)"
+uv sync --all-packages --frozen --quiet
+ok "workspace synced"
+
+say "Keycloak $KEYCLOAK_VERSION"
+if [ ! -x "$LOCAL/keycloak-$KEYCLOAK_VERSION/bin/kc.sh" ]; then
+  zip="$LOCAL/dl/keycloak-quarkus-dist-$KEYCLOAK_VERSION.zip"
+  if [ ! -s "$zip" ]; then
+    if command -v mvn >/dev/null; then
+      mvn -q dependency:copy -Dartifact="org.keycloak:keycloak-quarkus-dist:$KEYCLOAK_VERSION:zip" \
+        -DoutputDirectory="$LOCAL/dl"
+    else
+      curl -fL --progress-bar -o "$zip" \
+        "https://github.com/keycloak/keycloak/releases/download/$KEYCLOAK_VERSION/keycloak-$KEYCLOAK_VERSION.zip"
+    fi
+  fi
+  rm -rf "$LOCAL/kc-unzip" && mkdir -p "$LOCAL/kc-unzip"
+  unzip -q "$zip" -d "$LOCAL/kc-unzip"
+  mv "$LOCAL/kc-unzip/keycloak-$KEYCLOAK_VERSION" "$LOCAL/keycloak-$KEYCLOAK_VERSION"
+  rm -rf "$LOCAL/kc-unzip"
+fi
+ok "Keycloak in .local/keycloak-$KEYCLOAK_VERSION"
+
+say "MinIO (S3-compatible server for development and tests)"
+if [ ! -x "$LOCAL/bin/minio" ]; then
+  if command -v go >/dev/null; then
+    echo "      building MinIO with go install (a few minutes the first time)"
+    GOBIN="$LOCAL/bin" GOFLAGS=-mod=mod go install "github.com/minio/minio@$MINIO_VERSION"
+  else
+    curl -fL --progress-bar -o "$LOCAL/bin/minio" https://dl.min.io/server/minio/release/linux-amd64/minio
+    chmod +x "$LOCAL/bin/minio"
+  fi
+fi
+ok "MinIO in .local/bin"
+
+say "Configuration (.env)"
+[ -f .env ] || { cp .env.example .env; echo "      created .env from .env.example (development defaults)"; }
+ok ".env present"
+
+say "Web app"
+if [ -f web/package.json ]; then
+  (cd web && { [ -d node_modules ] || npm ci --no-audit --no-fund --loglevel=error; } && npm run --silent build)
+  ok "web app built into web/dist"
+else
+  ok "no web app yet (the proxy serves web/fallback)"
+fi
+printf 'Setup finished in %ss\n' "$(( $(date +%s) - t0 ))"

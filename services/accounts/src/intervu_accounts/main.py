@@ -1,0 +1,13 @@
+"""The accounts API: `uvicorn intervu_accounts.main:app`."""
+
+from intervu_kit.app import create_service_app
+
+from intervu_accounts.config import get_settings
+from intervu_accounts.models import events
+
+app = create_service_app(
+    get_settings(),
+    tables=events,
+    title="Intervu accounts",
+    description="Profiles, age, policy acceptance, consents, export and deletion of a user's data.",
+)

@@ -1,0 +1,1 @@
+"""The analytics service: Progress over time: scores per skill, pace and filler trends."""

@@ -1,0 +1,13 @@
+"""The analytics API: `uvicorn intervu_analytics.main:app`."""
+
+from intervu_kit.app import create_service_app
+
+from intervu_analytics.config import get_settings
+from intervu_analytics.models import events
+
+app = create_service_app(
+    get_settings(),
+    tables=events,
+    title="Intervu analytics",
+    description="Progress over time: scores per skill, pace and filler trends.",
+)

@@ -1,0 +1,13 @@
+"""The avatar API: `uvicorn intervu_avatar.main:app`."""
+
+from intervu_kit.app import create_service_app
+
+from intervu_avatar.config import get_settings
+from intervu_avatar.models import events
+
+app = create_service_app(
+    get_settings(),
+    tables=events,
+    title="Intervu avatar",
+    description="The AI video interviewer: personas, speech and talking-head videos, rendered ahead of time.",
+)

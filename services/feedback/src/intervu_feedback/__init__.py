@@ -1,0 +1,1 @@
+"""The feedback service: Delivery and content analysis of answers, scores with evidence, and narrative coaching."""

@@ -1,0 +1,13 @@
+"""The feedback API: `uvicorn intervu_feedback.main:app`."""
+
+from intervu_kit.app import create_service_app
+
+from intervu_feedback.config import get_settings
+from intervu_feedback.models import events
+
+app = create_service_app(
+    get_settings(),
+    tables=events,
+    title="Intervu feedback",
+    description="Delivery and content analysis of answers, scores with evidence, and narrative coaching.",
+)

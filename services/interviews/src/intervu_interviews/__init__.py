@@ -1,0 +1,1 @@
+"""The interviews service: Question bank and practice sessions: questions asked, answers given, attempts kept."""
