@@ -12,6 +12,7 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel
+from sqlalchemy.exc import IntegrityError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from intervu_kit.logging import request_id_var
@@ -136,6 +137,14 @@ def install_error_handlers(app: FastAPI) -> None:
             for e in exc.errors()
         ]
         return error_response(422, "validation_error", "The request is not valid.", {"errors": errors})
+
+    @app.exception_handler(IntegrityError)
+    async def _integrity(_: Request, exc: IntegrityError) -> JSONResponse:
+        # Services check their invariants first; this catches the race where two requests pass the check
+        # and the database's constraint decides. The constraint name helps; row values are not echoed.
+        constraint = getattr(getattr(exc.orig, "__cause__", None), "constraint_name", None)
+        details = {"constraint": constraint} if constraint else {}
+        return error_response(409, "conflict", "This conflicts with data that already exists.", details)
 
     @app.exception_handler(Exception)
     async def _unhandled(_: Request, exc: Exception) -> JSONResponse:

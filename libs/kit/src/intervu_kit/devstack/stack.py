@@ -122,6 +122,7 @@ async def _bootstrap_databases(s: DevSettings) -> None:
         password = s.db_password.get_secret_value()
         owners = {f"intervu_{svc}": [f"intervu_{svc}", f"intervu_{svc}_test"] for svc in SERVICES}
         owners["keycloak"] = ["keycloak"]
+        owners["intervu_kit"] = ["intervu_kit_test"]  # the kit's own tests (outbox, inbox, sessions)
         for role, databases in owners.items():
             exists = await conn.fetchval("SELECT 1 FROM pg_roles WHERE rolname = $1", role)
             verb = "ALTER" if exists else "CREATE"
@@ -243,7 +244,7 @@ def caddy_component(s: DevSettings) -> Component:
             "INTERVU_KEYCLOAK_PORT": str(s.keycloak_http_port),
             **{f"INTERVU_{svc.upper()}_PORT": str(port) for svc, port in SERVICE_PORTS.items()},
         },
-        ready=lambda: http_ok(f"https://localhost:{s.https_port}/api/accounts/healthz", context=ctx),
+        ready=lambda: http_ok(f"https://localhost:{s.https_port}/", context=ctx),
         timeout_s=30,
     )
 
@@ -260,7 +261,8 @@ def service_components(s: DevSettings) -> list[Component]:
                     "--port", str(port), "--proxy-headers",
                 ],
                 ready=lambda port=port: http_ok(f"http://127.0.0.1:{port}/readyz"),  # type: ignore[misc]
-                timeout_s=60,
+                # Sixteen Python processes importing at once on two cores take a while.
+                timeout_s=180,
             )
         )
         out.append(

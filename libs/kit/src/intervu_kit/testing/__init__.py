@@ -1,0 +1,1 @@
+"""Test support: fixtures that bring up the real infrastructure and talk to the real Keycloak."""

@@ -1,0 +1,283 @@
+"""Keycloak access tokens, verified locally: real tokens pass, every kind of bad token gets 401.
+
+To test the claim checks (exp, nbf, iss, aud, typ) the tokens must carry a *valid* signature, otherwise the
+signature check would reject them first and the claim checks would go untested. So the test imports its own
+RSA key into the realm (lowest priority, so Keycloak keeps signing with its own key): Keycloak publishes it
+in the realm JWKS like any other key, and the test can sign whatever claims it needs.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import hashlib
+import hmac
+import json
+import time
+import uuid
+from collections.abc import AsyncIterator, Awaitable, Callable
+from typing import Any
+
+import httpx
+import jwt
+import pytest
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import rsa
+
+from intervu_kit.auth import ServiceTokenClient
+from intervu_kit.devstack.config import DevSettings
+from intervu_kit.testing.asserts import assert_error
+from intervu_kit.testing.plugin import KeycloakAdmin, KeycloakUser
+
+MakeUser = Callable[..., Awaitable[KeycloakUser]]
+
+
+def _pem(key: rsa.RSAPrivateKey) -> str:
+    return key.private_bytes(
+        serialization.Encoding.PEM, serialization.PrivateFormat.TraditionalOpenSSL, serialization.NoEncryption()
+    ).decode()
+
+
+async def _add_key_provider(keycloak: KeycloakAdmin, name: str, provider: str, config: dict[str, str]) -> str:
+    realm = (await keycloak.request("GET", "")).json()
+    response = await keycloak.request(
+        "POST",
+        "/components",
+        json={
+            "name": name,
+            "providerId": provider,
+            "providerType": "org.keycloak.keys.KeyProvider",
+            "parentId": realm["id"],
+            "config": {k: [v] for k, v in config.items()},
+        },
+    )
+    return response.headers["Location"].rsplit("/", 1)[-1]
+
+
+async def _kid_of(keycloak: KeycloakAdmin, component_id: str) -> str:
+    keys = (await keycloak.request("GET", "/keys")).json()["keys"]
+    return next(k["kid"] for k in keys if k.get("providerId") == component_id)
+
+
+@pytest.fixture(scope="module")
+async def imported_key(keycloak: KeycloakAdmin) -> AsyncIterator[tuple[str, rsa.RSAPrivateKey]]:
+    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    component = await _add_key_provider(
+        keycloak,
+        f"test-imported-{uuid.uuid4().hex[:6]}",
+        "rsa",
+        {"priority": "1", "enabled": "true", "active": "true", "algorithm": "RS256", "privateKey": _pem(key)},
+    )
+    try:
+        yield await _kid_of(keycloak, component), key
+    finally:
+        await keycloak.request("DELETE", f"/components/{component}")
+
+
+def _claims(settings: DevSettings, **overrides: Any) -> dict[str, Any]:
+    now = int(time.time())
+    claims: dict[str, Any] = {
+        "iss": settings.issuer,
+        "sub": str(uuid.uuid4()),
+        "aud": [settings.api_audience, "account"],
+        "azp": "intervu-web",
+        "typ": "Bearer",
+        "iat": now,
+        "nbf": now,
+        "exp": now + 300,
+        "realm_access": {"roles": ["user"]},
+    }
+    claims.update(overrides)
+    return {k: v for k, v in claims.items() if v is not None}
+
+
+def _sign(claims: dict[str, Any], key: rsa.RSAPrivateKey, kid: str) -> str:
+    return jwt.encode(claims, key, algorithm="RS256", headers={"kid": kid})
+
+
+def _b64(data: bytes) -> str:
+    return base64.urlsafe_b64encode(data).rstrip(b"=").decode()
+
+
+def _unsigned(header: dict[str, Any], claims: dict[str, Any], signature: bytes = b"") -> str:
+    head = _b64(json.dumps(header).encode())
+    body = _b64(json.dumps(claims).encode())
+    return f"{head}.{body}.{_b64(signature)}"
+
+
+async def _me(client: httpx.AsyncClient, token: str) -> httpx.Response:
+    return await client.get("/api/kit/me", headers={"Authorization": f"Bearer {token}"})
+
+
+async def test_real_user_gets_a_token_from_keycloak_and_calls_the_service(
+    client: httpx.AsyncClient, keycloak: KeycloakAdmin, make_user: MakeUser
+) -> None:
+    user = await make_user()
+    token = await keycloak.password_token(user)
+    response = await _me(client, token)
+    assert response.status_code == 200, response.text
+    body = response.json()
+    assert body["id"] == user.id
+    assert body["email"] == user.email
+    assert "user" in body["roles"]
+
+
+async def test_a_token_signed_by_the_imported_key_with_good_claims_is_accepted(
+    client: httpx.AsyncClient, infra: DevSettings, imported_key: tuple[str, rsa.RSAPrivateKey]
+) -> None:
+    # The control for the claim tests below: the same key and claims, only one claim changed in each.
+    kid, key = imported_key
+    assert (await _me(client, _sign(_claims(infra), key, kid))).status_code == 200
+
+
+@pytest.mark.parametrize(
+    ("overrides", "code"),
+    [
+        ({"exp": int(time.time()) - 3600, "iat": int(time.time()) - 4000, "nbf": None}, "token_expired"),
+        ({"nbf": int(time.time()) + 3600}, "token_not_yet_valid"),
+        ({"iss": "https://attacker.example/auth/realms/intervu"}, "token_issuer"),
+        ({"aud": ["account", "some-other-api"]}, "token_audience"),
+        ({"aud": None}, "token_audience"),
+        ({"typ": "ID"}, "token_type"),
+        ({"typ": "Refresh"}, "token_type"),
+    ],
+    ids=["expired", "not-yet-valid", "wrong-issuer", "wrong-audience", "no-audience", "id-token", "refresh-token"],
+)
+async def test_validly_signed_tokens_with_bad_claims_are_refused(
+    client: httpx.AsyncClient,
+    infra: DevSettings,
+    imported_key: tuple[str, rsa.RSAPrivateKey],
+    overrides: dict[str, Any],
+    code: str,
+) -> None:
+    kid, key = imported_key
+    response = await _me(client, _sign(_claims(infra, **overrides), key, kid))
+    assert_error(response, 401, code)
+    assert response.headers["www-authenticate"].startswith("Bearer")
+
+
+async def test_forged_signature_is_refused(
+    client: httpx.AsyncClient, infra: DevSettings, imported_key: tuple[str, rsa.RSAPrivateKey]
+) -> None:
+    kid, _ = imported_key
+    attacker = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    assert_error(await _me(client, _sign(_claims(infra), attacker, kid)), 401, "token_signature")
+
+
+async def test_tampered_payload_is_refused(
+    client: httpx.AsyncClient, infra: DevSettings, imported_key: tuple[str, rsa.RSAPrivateKey]
+) -> None:
+    kid, key = imported_key
+    head, _, sig = _sign(_claims(infra), key, kid).split(".")
+    evil = _b64(json.dumps(_claims(infra, realm_access={"roles": ["admin"]})).encode())
+    assert_error(await _me(client, f"{head}.{evil}.{sig}"), 401, "token_signature")
+
+
+async def test_alg_none_is_refused(client: httpx.AsyncClient, infra: DevSettings) -> None:
+    token = _unsigned({"alg": "none", "typ": "JWT"}, _claims(infra))
+    assert_error(await _me(client, token), 401, "token_algorithm")
+
+
+async def test_hs256_signed_with_the_realm_public_key_is_refused(
+    client: httpx.AsyncClient, infra: DevSettings, imported_key: tuple[str, rsa.RSAPrivateKey]
+) -> None:
+    # The classic key-confusion attack: use the (public) RSA key as an HMAC secret.
+    kid, key = imported_key
+    public_pem = key.public_key().public_bytes(
+        serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo
+    )
+    header = {"alg": "HS256", "typ": "JWT", "kid": kid}
+    head = _b64(json.dumps(header).encode())
+    body = _b64(json.dumps(_claims(infra)).encode())
+    signature = hmac.new(public_pem, f"{head}.{body}".encode(), hashlib.sha256).digest()
+    assert_error(await _me(client, f"{head}.{body}.{_b64(signature)}"), 401, "token_algorithm")
+
+
+async def test_unknown_kid_is_refused_without_hammering_keycloak(
+    client: httpx.AsyncClient, infra: DevSettings
+) -> None:
+    attacker = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    jwks = client._transport.app.state.kit.verifier.jwks  # type: ignore[attr-defined]
+    for _ in range(5):
+        token = _sign(_claims(infra), attacker, f"unknown-{uuid.uuid4().hex}")
+        assert_error(await _me(client, token), 401, "token_unknown_key")
+    # One fetch for the first request; the next unknown kids fall inside the refresh interval.
+    assert jwks.fetch_count == 1
+
+
+@pytest.mark.parametrize(
+    "header",
+    ["", "Bearer", "Bearer not.a.jwt", "Basic dXNlcjpwYXNz", "Bearer " + "a" * 5000],
+    ids=["missing", "empty-bearer", "garbage", "basic-auth", "huge"],
+)
+async def test_missing_or_malformed_credentials_are_refused(client: httpx.AsyncClient, header: str) -> None:
+    headers = {"Authorization": header} if header else {}
+    response = await client.get("/api/kit/me", headers=headers)
+    assert response.status_code == 401
+    assert response.json()["error"]["code"] in {"token_missing", "token_malformed"}
+
+
+async def test_a_key_rotated_in_keycloak_is_picked_up_without_restart(
+    client: httpx.AsyncClient, keycloak: KeycloakAdmin, make_user: MakeUser
+) -> None:
+    user = await make_user()
+    before = await keycloak.password_token(user)
+    assert (await _me(client, before)).status_code == 200
+    jwks = client._transport.app.state.kit.verifier.jwks  # type: ignore[attr-defined]
+    fetches = jwks.fetch_count
+
+    # Rotation: a new generated key with a higher priority becomes the realm's signing key.
+    component = await _add_key_provider(
+        keycloak, f"rotated-{uuid.uuid4().hex[:6]}", "rsa-generated",
+        {"priority": "1000", "enabled": "true", "active": "true", "algorithm": "RS256", "keySize": "2048"},
+    )
+    try:
+        after = await keycloak.password_token(user)
+        assert jwt.get_unverified_header(after)["kid"] == await _kid_of(keycloak, component)
+        assert jwt.get_unverified_header(after)["kid"] != jwt.get_unverified_header(before)["kid"]
+        await asyncio.sleep(1.1)  # past the minimum refresh interval of the test settings
+        response = await _me(client, after)
+        assert response.status_code == 200, response.text
+        assert jwks.fetch_count == fetches + 1
+    finally:
+        await keycloak.request("DELETE", f"/components/{component}")
+
+
+async def test_service_to_service_call_uses_client_credentials(
+    client: httpx.AsyncClient, infra: DevSettings, keycloak: KeycloakAdmin, make_user: MakeUser
+) -> None:
+    tokens = ServiceTokenClient(
+        token_url=infra.token_url,
+        client_id=infra.service_client_id,
+        client_secret=infra.service_client_secret.get_secret_value(),
+    )
+    try:
+        headers = await tokens.auth_headers()
+        assert await tokens.token() == headers["Authorization"].removeprefix("Bearer ")  # cached
+        response = await client.get("/api/kit/internal", headers=headers)
+        assert response.status_code == 200, response.text
+        assert response.json() == {"caller": "intervu-services"}
+    finally:
+        await tokens.aclose()
+    # A person's token lacks the service role.
+    user_token = await keycloak.password_token(await make_user())
+    response = await client.get("/api/kit/internal", headers={"Authorization": f"Bearer {user_token}"})
+    assert_error(response, 403, "role_required")
+
+
+async def test_a_real_refresh_token_is_not_an_access_token(
+    client: httpx.AsyncClient, infra: DevSettings, make_user: MakeUser
+) -> None:
+    user = await make_user()
+    async with httpx.AsyncClient() as http:
+        body = (
+            await http.post(
+                infra.token_url,
+                data={"grant_type": "password", "client_id": "intervu-dev-cli", "username": user.username,
+                      "password": user.password, "scope": "openid"},
+            )
+        ).json()
+    for name in ("refresh_token", "id_token"):
+        response = await _me(client, body[name])
+        assert response.status_code == 401, name
+        assert response.json()["error"]["code"] in {"token_algorithm", "token_type", "token_audience"}
