@@ -14,6 +14,8 @@ import signal
 import sys
 import time
 
+from pydantic import ValidationError
+
 from intervu_kit.devstack.config import DevSettings, Paths
 from intervu_kit.devstack.procs import Progress, read_pid, stop_pid, wait_ready
 from intervu_kit.devstack.stack import (
@@ -114,7 +116,11 @@ def main(argv: list[str] | None = None) -> int:
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("command", choices=["up", "migrate", "run", "down", "status"])
     args = parser.parse_args(argv)
-    settings = DevSettings()
+    try:
+        settings = DevSettings()
+    except ValidationError as exc:
+        print(f"intervu-dev: the settings are not valid:\n{exc}", file=sys.stderr)
+        return 2
     if settings.environment is Environment.PRODUCTION:
         print("intervu-dev is for development only (INTERVU_ENVIRONMENT=production)", file=sys.stderr)
         return 2

@@ -8,6 +8,7 @@ test database.
 from __future__ import annotations
 
 import contextlib
+import os
 import secrets
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
@@ -21,6 +22,11 @@ from fastapi import FastAPI
 from intervu_kit.devstack.config import DevSettings
 from intervu_kit.devstack.procs import Progress
 from intervu_kit.settings import Environment
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    # Services read their settings at import: point them at their test databases before any test imports them.
+    os.environ["INTERVU_ENVIRONMENT"] = Environment.TEST.value
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,63 @@
+"""Development defaults are refused outside development."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import pytest
+from pydantic import SecretStr, ValidationError
+
+from intervu_kit.settings import REPO_ROOT, Environment, KitSettings
+
+
+def _production(**overrides: object) -> KitSettings:
+    values: dict[str, object] = {
+        "environment": Environment.PRODUCTION,
+        "database_url": SecretStr("postgresql+asyncpg://svc:real@db/svc"),
+        "service_client_secret": SecretStr("a-real-secret"),
+        "storage_signing_key": SecretStr("another-real-secret"),
+        "keycloak_admin_password": SecretStr("unused-by-services"),
+        "_env_file": None,
+    }
+    values.update(overrides)
+    return KitSettings(**values)  # type: ignore[arg-type]
+
+
+def test_production_with_real_secrets_starts() -> None:
+    settings = _production()
+    assert settings.sqlalchemy_url == "postgresql+asyncpg://svc:real@db/svc"
+
+
+@pytest.mark.parametrize("field", ["service_client_secret", "storage_signing_key"])
+def test_production_refuses_a_development_secret(field: str) -> None:
+    defaults = KitSettings(_env_file=None)  # type: ignore[call-arg]
+    with pytest.raises(ValidationError, match=f"INTERVU_{field.upper()}"):
+        _production(**{field: getattr(defaults, field)})
+
+
+def test_production_refuses_the_dev_s3_secret_only_when_s3_is_used() -> None:
+    _production()  # local storage: the unused S3 default is harmless
+    with pytest.raises(ValidationError, match="INTERVU_S3_SECRET_KEY"):
+        _production(storage_backend="s3")
+
+
+def test_production_requires_an_explicit_database_url() -> None:
+    with pytest.raises(ValidationError, match="INTERVU_DATABASE_URL"):
+        _production(database_url=None, db_password=SecretStr("x"))
+
+
+def test_development_derives_one_database_per_service() -> None:
+    s = KitSettings(service_name="media", environment=Environment.TEST, _env_file=None)  # type: ignore[call-arg]
+    assert s.sqlalchemy_url.endswith("@127.0.0.1:55432/intervu_media_test")
+    assert "//intervu_media:" in s.sqlalchemy_url
+
+
+def test_the_dev_stack_refuses_to_run_in_production() -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", "intervu_kit.devstack.cli", "status"],
+        env={"INTERVU_ENVIRONMENT": "production", "PATH": "/usr/bin:/bin"},
+        capture_output=True, text=True, cwd=REPO_ROOT, check=False,
+    )
+    assert result.returncode == 2
+    assert "refused in production" in result.stderr or "development only" in result.stderr
