@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import os
 import shutil
 import ssl
@@ -41,12 +42,21 @@ def _as_postgres(path: Path) -> None:
 # --- PostgreSQL --------------------------------------------------------------------------------------
 
 
+def _pg_home() -> Path:
+    """Where PostgreSQL's files live. As root, outside the checkout: the postgres user may not be able to
+    traverse the path to it (a clone under /root, say), and PostgreSQL refuses to run as root."""
+    if is_root():
+        tag = hashlib.sha1(str(Paths.root).encode()).hexdigest()[:10]  # noqa: S324 - a name, not security
+        return Path("/var/lib/intervu-dev") / tag
+    return Paths.data
+
+
 def pg_data() -> Path:
-    return Paths.data / "postgres"
+    return _pg_home() / "postgres"
 
 
 def postgres_component(s: DevSettings) -> Component:
-    sockets = Paths.run / "pg"
+    sockets = _pg_home() / "sockets"
     return Component(
         name="postgres",
         argv=[
@@ -82,12 +92,12 @@ def _pg_accepts(s: DevSettings) -> bool:
 
 def prepare_postgres(s: DevSettings) -> None:
     data = pg_data()
-    _as_postgres(Paths.data)
-    _as_postgres(Paths.run / "pg")
+    _as_postgres(_pg_home())
+    _as_postgres(_pg_home() / "sockets")
     if (data / "PG_VERSION").exists():
         return
     _as_postgres(data)
-    with tempfile.NamedTemporaryFile("w", delete=False, dir=Paths.run / "pg") as pw:
+    with tempfile.NamedTemporaryFile("w", delete=False, dir=_pg_home()) as pw:
         pw.write(s.pg_superuser_password.get_secret_value())
     if is_root():
         shutil.chown(pw.name, "postgres", "postgres")

@@ -1,0 +1,126 @@
+"""`make run` end to end: every service behind the HTTPS proxy, a real browser-style login, a clean stop.
+
+This starts the same command `make run` starts (`intervu-dev run`), so it also proves the orchestration:
+migrations, sixteen processes, the Caddy proxy with its local CA, and Ctrl-C stopping all of it.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import html
+import os
+import re
+import secrets
+import signal
+import ssl
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Awaitable, Callable
+from urllib.parse import parse_qs, urlencode, urlparse
+
+import httpx
+
+from intervu_kit.devstack.config import SERVICE_PORTS, DevSettings, Paths
+from intervu_kit.devstack.procs import tcp_open
+from intervu_kit.settings import SERVICES
+from intervu_kit.testing.plugin import KeycloakUser
+
+BASE = "https://localhost:8443"
+REDIRECT = f"{BASE}/callback"
+
+
+def _read_until_ready(process: subprocess.Popen[str], lines: list[str], timeout_s: float) -> bool:
+    ready = threading.Event()
+
+    def pump() -> None:
+        assert process.stdout is not None
+        for line in process.stdout:
+            lines.append(line)
+            if "Intervu is ready" in line:
+                ready.set()
+
+    threading.Thread(target=pump, daemon=True).start()
+    return ready.wait(timeout_s)
+
+
+async def _authorization_code_with_pkce(http: httpx.AsyncClient, user: KeycloakUser) -> str:
+    """What the web app does: Authorization Code + PKCE against Keycloak's real login page."""
+    verifier = secrets.token_urlsafe(48)
+    challenge = base64.urlsafe_b64encode(hashlib.sha256(verifier.encode()).digest()).rstrip(b"=").decode()
+    state = secrets.token_urlsafe(16)
+    query = urlencode({
+        "client_id": "intervu-web", "response_type": "code", "scope": "openid", "redirect_uri": REDIRECT,
+        "state": state, "code_challenge": challenge, "code_challenge_method": "S256",
+    })
+    page = await http.get(f"{BASE}/auth/realms/intervu/protocol/openid-connect/auth?{query}")
+    assert page.status_code == 200, page.text[:500]
+    match = re.search(r'<form[^>]*id="kc-form-login"[^>]*action="([^"]+)"', page.text)
+    assert match, "no login form on Keycloak's page"
+    login = await http.post(
+        html.unescape(match.group(1)), data={"username": user.username, "password": user.password}
+    )
+    assert login.status_code == 302, login.text[:500]
+    location = urlparse(login.headers["location"])
+    params = parse_qs(location.query)
+    assert f"{location.scheme}://{location.netloc}{location.path}" == REDIRECT
+    assert params["state"] == [state]
+    token = await http.post(
+        f"{BASE}/auth/realms/intervu/protocol/openid-connect/token",
+        data={"grant_type": "authorization_code", "client_id": "intervu-web", "code": params["code"][0],
+              "redirect_uri": REDIRECT, "code_verifier": verifier},
+    )
+    assert token.status_code == 200, token.text
+    return str(token.json()["access_token"])
+
+
+async def test_make_run_serves_everything_over_https_and_stops_on_ctrl_c(
+    infra: DevSettings, make_user: Callable[..., Awaitable[KeycloakUser]]
+) -> None:
+    env = {**os.environ, "INTERVU_ENVIRONMENT": "development"}
+    process = subprocess.Popen(
+        [sys.executable, "-m", "intervu_kit.devstack.cli", "run"],
+        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=env, cwd=Paths.root,
+    )
+    lines: list[str] = []
+    try:
+        assert _read_until_ready(process, lines, timeout_s=300), "".join(lines)
+        ca = ssl.create_default_context(cafile=str(Paths.caddy_root_ca()))
+        async with httpx.AsyncClient(verify=ca, timeout=15) as http:
+            for service in SERVICES:
+                ready = await http.get(f"{BASE}/api/{service}/readyz")
+                assert ready.status_code == 200, (service, ready.text)
+                assert ready.headers["strict-transport-security"].startswith("max-age=")
+                assert ready.headers["x-request-id"]
+            assert "<title>Intervu</title>" in (await http.get(f"{BASE}/practice/anything")).text
+            missing = await http.get(f"{BASE}/api/unknown/thing")
+            assert missing.status_code == 404 and missing.json()["error"]["code"] == "not_found"
+
+            async with httpx.AsyncClient() as plain:
+                redirect = await plain.get("http://localhost:8080/practice?x=1")
+            assert redirect.status_code == 308
+            assert redirect.headers["location"] == f"{BASE}/practice?x=1"
+
+            admin = await make_user(roles=("admin",))
+            token = await _authorization_code_with_pkce(http, admin)
+            response = await http.get(
+                f"{BASE}/api/media/admin/parked-events", headers={"Authorization": f"Bearer {token}"}
+            )
+            assert response.status_code == 200, response.text
+            assert isinstance(response.json(), list)
+    finally:
+        process.send_signal(signal.SIGINT)
+        try:
+            process.wait(timeout=90)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            raise
+    time.sleep(0.5)
+    output = "".join(lines)
+    assert process.returncode == 0, output[-3000:]
+    assert "Stopped." in output
+    assert not tcp_open("127.0.0.1", 8443)
+    assert not any(tcp_open("127.0.0.1", port) for port in SERVICE_PORTS.values())
+    assert tcp_open("127.0.0.1", infra.pg_port), "run must not stop infrastructure it did not start"
