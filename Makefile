@@ -24,7 +24,7 @@ lint:
 	@$(UV) run --frozen ruff format --check .
 
 typecheck:
-	@$(UV) run --frozen mypy libs services scripts
+	@$(UV) run --frozen mypy
 
 bench: setup
 	@$(UV) run --frozen python -m intervu_kit.bench

@@ -63,9 +63,7 @@ def _user_profile() -> str:
             attr("firstName", "${firstName}", {"length": {"max": 255}, "person-name-prohibited-characters": {}}),
             attr("lastName", "${lastName}", {"length": {"max": 255}, "person-name-prohibited-characters": {}}),
         ],
-        "groups": [
-            {"name": "user-metadata", "displayHeader": "User metadata", "displayDescription": "Attributes"}
-        ],
+        "groups": [{"name": "user-metadata", "displayHeader": "User metadata", "displayDescription": "Attributes"}],
     }
     return json.dumps(profile)
 

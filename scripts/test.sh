@@ -13,7 +13,7 @@ trap cleanup EXIT
 echo "== lint (ruff) and types (mypy --strict)"
 uv run --frozen ruff check .
 uv run --frozen ruff format --check .
-uv run --frozen mypy libs services scripts
+uv run --frozen mypy
 echo "== infrastructure"
 uv run --frozen intervu-dev up
 echo "== tests"

@@ -9,9 +9,6 @@ import httpx
 import pytest
 import sqlalchemy as sa
 from fastapi import APIRouter, Depends
-from pydantic import BaseModel
-from sqlalchemy.orm import Mapped, mapped_column
-
 from intervu_kit.app import create_service_app
 from intervu_kit.auth import CurrentUser, User, require_role
 from intervu_kit.db import Base, Database, SessionDep, new_metadata
@@ -20,6 +17,8 @@ from intervu_kit.errors import Conflict
 from intervu_kit.events import EventTables, event_tables
 from intervu_kit.settings import Environment, KitSettings
 from intervu_kit.testing.plugin import running_app
+from pydantic import BaseModel
+from sqlalchemy.orm import Mapped, mapped_column
 
 
 class KitBase(Base):

@@ -23,7 +23,6 @@ import jwt
 import pytest
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
-
 from intervu_kit.auth import ServiceTokenClient
 from intervu_kit.devstack.config import DevSettings
 from intervu_kit.testing.asserts import assert_error
@@ -34,7 +33,9 @@ MakeUser = Callable[..., Awaitable[KeycloakUser]]
 
 def _pem(key: rsa.RSAPrivateKey) -> str:
     return key.private_bytes(
-        serialization.Encoding.PEM, serialization.PrivateFormat.TraditionalOpenSSL, serialization.NoEncryption()
+        serialization.Encoding.PEM,
+        serialization.PrivateFormat.TraditionalOpenSSL,
+        serialization.NoEncryption(),
     ).decode()
 
 
@@ -56,7 +57,7 @@ async def _add_key_provider(keycloak: KeycloakAdmin, name: str, provider: str, c
 
 async def _kid_of(keycloak: KeycloakAdmin, component_id: str) -> str:
     keys = (await keycloak.request("GET", "/keys")).json()["keys"]
-    return next(k["kid"] for k in keys if k.get("providerId") == component_id)
+    return str(next(k["kid"] for k in keys if k.get("providerId") == component_id))
 
 
 @pytest.fixture(scope="module")
@@ -141,7 +142,15 @@ async def test_a_token_signed_by_the_imported_key_with_good_claims_is_accepted(
         ({"typ": "ID"}, "token_type"),
         ({"typ": "Refresh"}, "token_type"),
     ],
-    ids=["expired", "not-yet-valid", "wrong-issuer", "wrong-audience", "no-audience", "id-token", "refresh-token"],
+    ids=[
+        "expired",
+        "not-yet-valid",
+        "wrong-issuer",
+        "wrong-audience",
+        "no-audience",
+        "id-token",
+        "refresh-token",
+    ],
 )
 async def test_validly_signed_tokens_with_bad_claims_are_refused(
     client: httpx.AsyncClient,
@@ -193,9 +202,7 @@ async def test_hs256_signed_with_the_realm_public_key_is_refused(
     assert_error(await _me(client, f"{head}.{body}.{_b64(signature)}"), 401, "token_algorithm")
 
 
-async def test_unknown_kid_is_refused_without_hammering_keycloak(
-    client: httpx.AsyncClient, infra: DevSettings
-) -> None:
+async def test_unknown_kid_is_refused_without_hammering_keycloak(client: httpx.AsyncClient, infra: DevSettings) -> None:
     attacker = rsa.generate_private_key(public_exponent=65537, key_size=2048)
     jwks = client._transport.app.state.kit.verifier.jwks  # type: ignore[attr-defined]
     for _ in range(5):
@@ -228,7 +235,9 @@ async def test_a_key_rotated_in_keycloak_is_picked_up_without_restart(
 
     # Rotation: a new generated key with a higher priority becomes the realm's signing key.
     component = await _add_key_provider(
-        keycloak, f"rotated-{uuid.uuid4().hex[:6]}", "rsa-generated",
+        keycloak,
+        f"rotated-{uuid.uuid4().hex[:6]}",
+        "rsa-generated",
         {"priority": "1000", "enabled": "true", "active": "true", "algorithm": "RS256", "keySize": "2048"},
     )
     try:
@@ -273,8 +282,13 @@ async def test_a_real_refresh_token_is_not_an_access_token(
         body = (
             await http.post(
                 infra.token_url,
-                data={"grant_type": "password", "client_id": "intervu-dev-cli", "username": user.username,
-                      "password": user.password, "scope": "openid"},
+                data={
+                    "grant_type": "password",
+                    "client_id": "intervu-dev-cli",
+                    "username": user.username,
+                    "password": user.password,
+                    "scope": "openid",
+                },
             )
         ).json()
     for name in ("refresh_token", "id_token"):

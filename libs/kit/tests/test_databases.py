@@ -4,15 +4,18 @@ from __future__ import annotations
 
 import asyncpg
 import pytest
-
 from intervu_kit.devstack.config import DevSettings
 from intervu_kit.settings import SERVICES
 
 
 async def _connect(infra: DevSettings, role: str, database: str) -> asyncpg.Connection:
     return await asyncpg.connect(
-        host="127.0.0.1", port=infra.pg_port, user=role, database=database,
-        password=infra.db_password.get_secret_value(), timeout=5,
+        host="127.0.0.1",
+        port=infra.pg_port,
+        user=role,
+        database=database,
+        password=infra.db_password.get_secret_value(),
+        timeout=5,
     )
 
 
@@ -27,7 +30,12 @@ async def test_a_service_role_reads_its_own_tables(infra: DevSettings, service: 
 
 @pytest.mark.parametrize(
     ("role_of", "database_of"),
-    [("accounts", "media"), ("media", "accounts"), ("feedback", "transcription"), ("notifications", "interviews")],
+    [
+        ("accounts", "media"),
+        ("media", "accounts"),
+        ("feedback", "transcription"),
+        ("notifications", "interviews"),
+    ],
 )
 async def test_a_service_role_cannot_reach_another_service_database(
     infra: DevSettings, role_of: str, database_of: str

@@ -22,7 +22,6 @@ from collections.abc import Awaitable, Callable
 from urllib.parse import parse_qs, urlencode, urlparse
 
 import httpx
-
 from intervu_kit.devstack.config import SERVICE_PORTS, DevSettings, Paths
 from intervu_kit.devstack.procs import tcp_open
 from intervu_kit.settings import SERVICES
@@ -51,17 +50,22 @@ async def _authorization_code_with_pkce(http: httpx.AsyncClient, user: KeycloakU
     verifier = secrets.token_urlsafe(48)
     challenge = base64.urlsafe_b64encode(hashlib.sha256(verifier.encode()).digest()).rstrip(b"=").decode()
     state = secrets.token_urlsafe(16)
-    query = urlencode({
-        "client_id": "intervu-web", "response_type": "code", "scope": "openid", "redirect_uri": REDIRECT,
-        "state": state, "code_challenge": challenge, "code_challenge_method": "S256",
-    })
+    query = urlencode(
+        {
+            "client_id": "intervu-web",
+            "response_type": "code",
+            "scope": "openid",
+            "redirect_uri": REDIRECT,
+            "state": state,
+            "code_challenge": challenge,
+            "code_challenge_method": "S256",
+        }
+    )
     page = await http.get(f"{BASE}/auth/realms/intervu/protocol/openid-connect/auth?{query}")
     assert page.status_code == 200, page.text[:500]
     match = re.search(r'<form[^>]*id="kc-form-login"[^>]*action="([^"]+)"', page.text)
     assert match, "no login form on Keycloak's page"
-    login = await http.post(
-        html.unescape(match.group(1)), data={"username": user.username, "password": user.password}
-    )
+    login = await http.post(html.unescape(match.group(1)), data={"username": user.username, "password": user.password})
     assert login.status_code == 302, login.text[:500]
     location = urlparse(login.headers["location"])
     params = parse_qs(location.query)
@@ -69,8 +73,13 @@ async def _authorization_code_with_pkce(http: httpx.AsyncClient, user: KeycloakU
     assert params["state"] == [state]
     token = await http.post(
         f"{BASE}/auth/realms/intervu/protocol/openid-connect/token",
-        data={"grant_type": "authorization_code", "client_id": "intervu-web", "code": params["code"][0],
-              "redirect_uri": REDIRECT, "code_verifier": verifier},
+        data={
+            "grant_type": "authorization_code",
+            "client_id": "intervu-web",
+            "code": params["code"][0],
+            "redirect_uri": REDIRECT,
+            "code_verifier": verifier,
+        },
     )
     assert token.status_code == 200, token.text
     return str(token.json()["access_token"])
@@ -82,7 +91,11 @@ async def test_make_run_serves_everything_over_https_and_stops_on_ctrl_c(
     env = {**os.environ, "INTERVU_ENVIRONMENT": "development"}
     process = subprocess.Popen(
         [sys.executable, "-m", "intervu_kit.devstack.cli", "run"],
-        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=env, cwd=Paths.root,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        env=env,
+        cwd=Paths.root,
     )
     lines: list[str] = []
     try:

@@ -8,7 +8,6 @@ import uuid
 
 import httpx
 import pytest
-
 from intervu_kit.logging import configure_logging
 from intervu_kit.testing.asserts import assert_error
 
@@ -20,7 +19,7 @@ async def test_unknown_route_is_404_in_the_error_shape(client: httpx.AsyncClient
 async def test_validation_error_lists_the_fields(client: httpx.AsyncClient) -> None:
     response = await client.post("/api/kit/notes", content=b"{not json", headers={"content-type": "application/json"})
     error = assert_error(response, 422, "validation_error")
-    assert error["details"]["errors"]  # type: ignore[index]
+    assert error["details"]["errors"]
 
 
 async def test_incoming_request_id_is_kept_and_odd_ones_replaced(client: httpx.AsyncClient) -> None:

@@ -6,25 +6,31 @@ import asyncio
 import contextlib
 import shutil
 import uuid
-from datetime import UTC, datetime, timedelta
 from collections.abc import AsyncIterator, Awaitable, Callable
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import httpx
 import pytest
 import sqlalchemy as sa
 from intervu_contracts import Event, EventEnvelope
+from intervu_kit.db import Database
+from intervu_kit.devstack.config import DevSettings
+from intervu_kit.devstack.procs import Component, http_ok
+from intervu_kit.events import (
+    EventConsumer,
+    OutboxRelay,
+    connect_jetstream,
+    ensure_stream,
+    publish,
+    subject_for,
+)
+from intervu_kit.testing.asserts import assert_error
+from intervu_kit.testing.plugin import KeycloakAdmin, KeycloakUser
 from nats.js import JetStreamContext
 from nats.js.api import ConsumerConfig, DeliverPolicy
 from pydantic import ValidationError
 from sqlalchemy.ext.asyncio import AsyncSession
-
-from intervu_kit.db import Database
-from intervu_kit.devstack.config import DevSettings
-from intervu_kit.devstack.procs import Component, http_ok
-from intervu_kit.events import EventConsumer, OutboxRelay, connect_jetstream, ensure_stream, publish, subject_for
-from intervu_kit.testing.asserts import assert_error
-from intervu_kit.testing.plugin import KeycloakAdmin, KeycloakUser
 
 from .conftest import TABLES
 
@@ -84,9 +90,7 @@ def _relay(db: Database, nats_url: str) -> OutboxRelay:
 
 async def _pending(db: Database, event_id: uuid.UUID) -> bool:
     async with db.transaction() as session:
-        published = await session.scalar(
-            sa.select(TABLES.outbox.c.published_at).where(TABLES.outbox.c.id == event_id)
-        )
+        published = await session.scalar(sa.select(TABLES.outbox.c.published_at).where(TABLES.outbox.c.id == event_id))
     return published is None
 
 
@@ -117,8 +121,18 @@ async def test_a_committed_event_is_delivered_after_the_broker_comes_back(
     port, monitor = 14333, 18333
     nats = Component(
         name="nats-outage-test",
-        argv=[shutil.which("nats-server") or "nats-server", "-a", "127.0.0.1", "-p", str(port), "-m", str(monitor),
-              "-js", "-sd", str(tmp_path / "js")],
+        argv=[
+            shutil.which("nats-server") or "nats-server",
+            "-a",
+            "127.0.0.1",
+            "-p",
+            str(port),
+            "-m",
+            str(monitor),
+            "-js",
+            "-sd",
+            str(tmp_path / "js"),
+        ],
         ready=lambda: http_ok(f"http://127.0.0.1:{monitor}/healthz?js-enabled-only=true"),
     )
     envelope = await _publish_committed(kit_db, f"outage-{uuid.uuid4().hex}")
@@ -174,14 +188,17 @@ async def _until(check: Callable[[], Awaitable[bool]], timeout_s: float = 15.0) 
 
 def _consumer(db: Database, infra: DevSettings, max_attempts: int = 3) -> EventConsumer:
     return EventConsumer(
-        db, TABLES, service=f"kittest{uuid.uuid4().hex[:8]}", nats_url=infra.nats_url, stream=STREAM,
-        max_attempts=max_attempts, retry_delays_s=(0.2,),
+        db,
+        TABLES,
+        service=f"kittest{uuid.uuid4().hex[:8]}",
+        nats_url=infra.nats_url,
+        stream=STREAM,
+        max_attempts=max_attempts,
+        retry_delays_s=(0.2,),
     )
 
 
-async def test_a_redelivered_event_is_handled_once(
-    kit_db: Database, infra: DevSettings, js: JetStreamContext
-) -> None:
+async def test_a_redelivered_event_is_handled_once(kit_db: Database, infra: DevSettings, js: JetStreamContext) -> None:
     consumer = _consumer(kit_db, infra)
     handled: list[str] = []
     marker = f"once-{uuid.uuid4().hex}"
@@ -234,8 +251,11 @@ async def test_a_handler_crash_rolls_back_and_the_retry_handles_it_once(
         if len(calls) == 1:
             raise ConnectionError("dependency blipped after the write")
 
-    await js.publish(subject_for(ProbeSent.event_name),
-                     EventEnvelope.wrap(ProbeSent(marker=marker), "kit").model_dump_json().encode(), stream=STREAM)
+    await js.publish(
+        subject_for(ProbeSent.event_name),
+        EventEnvelope.wrap(ProbeSent(marker=marker), "kit").model_dump_json().encode(),
+        stream=STREAM,
+    )
     async with _consuming(consumer, js):
         await _until(lambda: _true(len(calls) >= 2))
         await asyncio.sleep(0.5)
@@ -270,10 +290,14 @@ async def test_an_event_that_keeps_failing_is_parked_with_its_error_and_listed(
 
     async def parked() -> int:
         async with kit_db.transaction() as session:
-            return int(await session.scalar(
-                sa.select(sa.func.count()).select_from(TABLES.parked)
-                .where(TABLES.parked.c.consumer.in_(consumer.subscriptions))
-            ) or 0)
+            return int(
+                await session.scalar(
+                    sa.select(sa.func.count())
+                    .select_from(TABLES.parked)
+                    .where(TABLES.parked.c.consumer.in_(consumer.subscriptions))
+                )
+                or 0
+            )
 
     async with _consuming(consumer, js):
         await _until(lambda: _ge(parked(), 2))

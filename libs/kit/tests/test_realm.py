@@ -13,7 +13,11 @@ KEYCLOAK = REPO_ROOT / "deploy" / "keycloak"
 
 def test_realm_files_are_generated_from_scripts_realm_py() -> None:
     result = subprocess.run(
-        [sys.executable, "scripts/realm.py", "--check"], cwd=REPO_ROOT, capture_output=True, text=True, check=False
+        [sys.executable, "scripts/realm.py", "--check"],
+        cwd=REPO_ROOT,
+        capture_output=True,
+        text=True,
+        check=False,
     )
     assert result.returncode == 0, result.stderr
 
@@ -34,7 +38,8 @@ def test_web_client_is_public_with_pkce_and_registration_is_open() -> None:
     assert web["publicClient"] and web["standardFlowEnabled"] and not web["implicitFlowEnabled"]
     assert web["attributes"]["pkce.code.challenge.method"] == "S256"
     assert realm["registrationAllowed"] is True
-    profile = json.loads(realm["components"]["org.keycloak.userprofile.UserProfileProvider"][0]["config"]
-                         ["kc.user.profile.config"][0])
+    profile = json.loads(
+        realm["components"]["org.keycloak.userprofile.UserProfileProvider"][0]["config"]["kc.user.profile.config"][0]
+    )
     required = {a["name"] for a in profile["attributes"] if a.get("required")}
     assert {"email", "firstName", "lastName"} <= required

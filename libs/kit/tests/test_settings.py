@@ -6,9 +6,8 @@ import subprocess
 import sys
 
 import pytest
-from pydantic import SecretStr, ValidationError
-
 from intervu_kit.settings import REPO_ROOT, Environment, KitSettings
+from pydantic import SecretStr, ValidationError
 
 
 def _production(**overrides: object) -> KitSettings:
@@ -31,7 +30,7 @@ def test_production_with_real_secrets_starts() -> None:
 
 @pytest.mark.parametrize("field", ["service_client_secret", "storage_signing_key"])
 def test_production_refuses_a_development_secret(field: str) -> None:
-    defaults = KitSettings(_env_file=None)  # type: ignore[call-arg]
+    defaults = KitSettings(_env_file=None)
     with pytest.raises(ValidationError, match=f"INTERVU_{field.upper()}"):
         _production(**{field: getattr(defaults, field)})
 
@@ -48,7 +47,7 @@ def test_production_requires_an_explicit_database_url() -> None:
 
 
 def test_development_derives_one_database_per_service() -> None:
-    s = KitSettings(service_name="media", environment=Environment.TEST, _env_file=None)  # type: ignore[call-arg]
+    s = KitSettings(service_name="media", environment=Environment.TEST, _env_file=None)
     assert s.sqlalchemy_url.endswith("@127.0.0.1:55432/intervu_media_test")
     assert "//intervu_media:" in s.sqlalchemy_url
 
@@ -57,7 +56,10 @@ def test_the_dev_stack_refuses_to_run_in_production() -> None:
     result = subprocess.run(
         [sys.executable, "-m", "intervu_kit.devstack.cli", "status"],
         env={"INTERVU_ENVIRONMENT": "production", "PATH": "/usr/bin:/bin"},
-        capture_output=True, text=True, cwd=REPO_ROOT, check=False,
+        capture_output=True,
+        text=True,
+        cwd=REPO_ROOT,
+        check=False,
     )
     assert result.returncode == 2
     assert "refused in production" in result.stderr or "development only" in result.stderr

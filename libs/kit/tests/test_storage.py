@@ -12,7 +12,6 @@ from urllib.parse import parse_qs, unquote, urlparse
 
 import httpx
 import pytest
-
 from intervu_kit.devstack.config import DevSettings
 from intervu_kit.storage import (
     InvalidKey,
@@ -86,7 +85,8 @@ async def test_missing_object(storage: Storage) -> None:
 
 
 @pytest.mark.parametrize(
-    "key", ["../escape", "a/../../etc/passwd", "/absolute", "a//b", "a/./b", "back\\slash", "", "x" * 600, "sp ace"]
+    "key",
+    ["../escape", "a/../../etc/passwd", "/absolute", "a//b", "a/./b", "back\\slash", "", "x" * 600, "sp ace"],
 )
 async def test_keys_that_could_escape_are_refused(storage: Storage, key: str) -> None:
     with pytest.raises(InvalidKey):
@@ -127,9 +127,9 @@ async def test_explicit_multipart_upload_and_abort(storage: Storage) -> None:
 async def test_list_and_delete_prefix_touch_only_that_prefix(storage: Storage) -> None:
     for key in ("users/a/1", "users/a/2", "users/ab/1", "users/b/1"):
         await storage.put_bytes(key, b"x")
-    assert [o.key for o in await storage.list("users/a/")] == ["users/a/1", "users/a/2"]
+    assert [o.key for o in await storage.list_objects("users/a/")] == ["users/a/1", "users/a/2"]
     assert await storage.delete_prefix("users/a/") == 2
-    assert [o.key for o in await storage.list("users/")] == ["users/ab/1", "users/b/1"]
+    assert [o.key for o in await storage.list_objects("users/")] == ["users/ab/1", "users/b/1"]
 
 
 async def test_overwrite_replaces_whole_object(storage: Storage) -> None:
@@ -178,5 +178,6 @@ async def test_a_failed_upload_leaves_the_stored_object_intact(storage: Storage,
     if isinstance(storage, LocalStorage):
         assert os.listdir(tmp_path / "objects" / ".tmp") == []
     else:
+        assert isinstance(storage, S3Storage)
         pending = storage._client.list_multipart_uploads(Bucket=storage.bucket).get("Uploads", [])
         assert pending == []  # the half-done multipart upload was aborted, not left to bill

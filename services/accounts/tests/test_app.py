@@ -1,10 +1,9 @@
-"""The accounts service's skeleton against the real infrastructure: health, readiness, OpenAPI, migrations."""
-
-from intervu_kit.devstack.config import DevSettings
-from intervu_kit.testing.service import assert_service_skeleton
+"""The accounts service's skeleton : health, readiness, OpenAPI, migrations."""
 
 from intervu_accounts.config import get_settings
 from intervu_accounts.main import app
+from intervu_kit.devstack.config import DevSettings
+from intervu_kit.testing.service import assert_service_skeleton
 
 
 async def test_service_skeleton(infra: DevSettings) -> None:

@@ -1,6 +1,5 @@
-from intervu_kit.migrations import run_env
-
 from intervu_analytics.config import get_settings
 from intervu_analytics.models import Base
+from intervu_kit.migrations import run_env
 
 run_env(Base.metadata, get_settings())

@@ -1,5 +1,4 @@
 from intervu_kit.migrations import run_env
-
 from intervu_media.config import get_settings
 from intervu_media.models import Base
 

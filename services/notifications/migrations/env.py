@@ -1,5 +1,4 @@
 from intervu_kit.migrations import run_env
-
 from intervu_notifications.config import get_settings
 from intervu_notifications.models import Base
 

@@ -1,8 +1,7 @@
-"""The notifications service's skeleton against the real infrastructure: health, readiness, OpenAPI, migrations."""
+"""The notifications service's skeleton : health, readiness, OpenAPI, migrations."""
 
 from intervu_kit.devstack.config import DevSettings
 from intervu_kit.testing.service import assert_service_skeleton
-
 from intervu_notifications.config import get_settings
 from intervu_notifications.main import app
 

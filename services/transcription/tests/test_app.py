@@ -1,8 +1,7 @@
-"""The transcription service's skeleton against the real infrastructure: health, readiness, OpenAPI, migrations."""
+"""The transcription service's skeleton against the real infrastructure (health, readiness, OpenAPI, migrations)."""
 
 from intervu_kit.devstack.config import DevSettings
 from intervu_kit.testing.service import assert_service_skeleton
-
 from intervu_transcription.config import get_settings
 from intervu_transcription.main import app
 

@@ -168,9 +168,7 @@ class TokenVerifier:
             raise Unauthorized("The access token was issued to an unknown client.", code="token_audience")
 
         realm_roles = claims.get("realm_access", {}).get("roles", [])
-        name = claims.get("name") or " ".join(
-            p for p in (claims.get("given_name"), claims.get("family_name")) if p
-        )
+        name = claims.get("name") or " ".join(p for p in (claims.get("given_name"), claims.get("family_name")) if p)
         return User(
             id=str(claims["sub"]),
             roles=frozenset(str(r) for r in realm_roles),
@@ -241,9 +239,7 @@ class ServiceTokenClient:
                     )
                     response.raise_for_status()
                 except httpx.HTTPError as exc:
-                    raise ServiceUnavailable(
-                        "Could not obtain a service token.", code="auth_unavailable"
-                    ) from exc
+                    raise ServiceUnavailable("Could not obtain a service token.", code="auth_unavailable") from exc
                 body = response.json()
                 self._token = str(body["access_token"])
                 self._expires_at = time.monotonic() + float(body.get("expires_in", 60))

@@ -33,9 +33,7 @@ class Base(DeclarativeBase):
 
 class Database:
     def __init__(self, url: str, *, pool_size: int = 5, echo: bool = False) -> None:
-        self.engine: AsyncEngine = create_async_engine(
-            url, pool_size=pool_size, pool_pre_ping=True, echo=echo
-        )
+        self.engine: AsyncEngine = create_async_engine(url, pool_size=pool_size, pool_pre_ping=True, echo=echo)
         self.sessionmaker = async_sessionmaker(self.engine, expire_on_commit=False)
 
     @asynccontextmanager

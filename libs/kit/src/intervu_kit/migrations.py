@@ -76,9 +76,7 @@ def create_event_tables_v1() -> None:
         sa.Column("last_error", sa.Text, nullable=True),
         sa.PrimaryKeyConstraint("id", name="pk_outbox"),
     )
-    op.create_index(
-        "ix_outbox_pending", "outbox", ["created_at"], postgresql_where=sa.text("published_at IS NULL")
-    )
+    op.create_index("ix_outbox_pending", "outbox", ["created_at"], postgresql_where=sa.text("published_at IS NULL"))
     op.create_table(
         "inbox",
         sa.Column("event_id", UUID(as_uuid=True), nullable=False),

@@ -105,8 +105,7 @@ class KitSettings(BaseSettings):
         offenders = [
             name
             for name, default in DEV_SECRETS.items()
-            if isinstance(getattr(self, name, None), SecretStr)
-            and getattr(self, name).get_secret_value() == default
+            if isinstance(getattr(self, name, None), SecretStr) and getattr(self, name).get_secret_value() == default
         ]
         # The S3 secret only matters when S3 is used; likewise the database password when no URL is given.
         if self.storage_backend != "s3" and "s3_secret_key" in offenders:

@@ -1,10 +1,10 @@
 """``intervu-dev``: the development stack's command line (what ``make run`` and ``make test`` call).
 
-    intervu-dev up        start the infrastructure (PostgreSQL, NATS, MinIO, Keycloak) if not running
-    intervu-dev migrate   apply every service's migrations (development and test databases)
-    intervu-dev run       up + migrate + every service, worker and the HTTPS proxy; Ctrl-C stops all
-    intervu-dev down      stop everything this stack started (also after a crash: pidfiles)
-    intervu-dev status    what is running
+intervu-dev up        start the infrastructure (PostgreSQL, NATS, MinIO, Keycloak) if not running
+intervu-dev migrate   apply every service's migrations (development and test databases)
+intervu-dev run       up + migrate + every service, worker and the HTTPS proxy; Ctrl-C stops all
+intervu-dev down      stop everything this stack started (also after a crash: pidfiles)
+intervu-dev status    what is running
 """
 
 from __future__ import annotations
@@ -67,17 +67,14 @@ def cmd_run(settings: DevSettings) -> int:
             started.append(comp.name)
         progress.step(f"starting {len(SERVICES)} services, their workers and the HTTPS proxy")
         wait_ready(apps, progress, started_at)
+        base = f"https://localhost:{settings.https_port}"
         print(
-            "\nIntervu is ready: https://localhost:%d  (http://localhost:%d redirects there)\n"
-            "  API docs:   https://localhost:%d/api/<service>/docs\n"
-            "  Keycloak:   https://localhost:%d/auth/admin  (development admin: see .env)\n"
-            "  Local CA:   %s  (trust it to avoid the browser warning)\n"
-            "  Logs:       %s\n"
-            "Press Ctrl-C to stop."
-            % (
-                settings.https_port, settings.http_port, settings.https_port, settings.https_port,
-                Paths.caddy_root_ca(), Paths.logs,
-            ),
+            f"\nIntervu is ready: {base}  (http://localhost:{settings.http_port} redirects there)\n"
+            f"  API docs:   {base}/api/<service>/docs\n"
+            f"  Keycloak:   {base}/auth/admin  (development admin: see .env)\n"
+            f"  Local CA:   {Paths.caddy_root_ca()}  (trust it to avoid the browser warning)\n"
+            f"  Logs:       {Paths.logs}\n"
+            "Press Ctrl-C to stop.",
             flush=True,
         )
         while True:
@@ -100,7 +97,7 @@ def cmd_status(settings: DevSettings) -> int:
     names += [c.name for c in service_components(settings)] + ["caddy"]
     for name in names:
         pid = read_pid(name)
-        print(f"{name:24s} {'running (pid %d)' % pid if pid else 'stopped'}")
+        print(f"{name:24s} {f'running (pid {pid})' if pid else 'stopped'}")
     return 0
 
 
@@ -112,8 +109,9 @@ def cmd_down(settings: DevSettings) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="intervu-dev", description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        prog="intervu-dev", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("command", choices=["up", "migrate", "run", "down", "status"])
     args = parser.parse_args(argv)
     try:

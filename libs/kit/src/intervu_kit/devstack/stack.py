@@ -61,12 +61,18 @@ def postgres_component(s: DevSettings) -> Component:
         name="postgres",
         argv=[
             _pg_bin("postgres"),
-            "-D", str(pg_data()),
-            "-p", str(s.pg_port),
-            "-c", "listen_addresses=127.0.0.1",
-            "-c", f"unix_socket_directories={sockets}",
-            "-c", "max_connections=300",
-            "-c", "fsync=off" if s.environment.value == "test" else "fsync=on",
+            "-D",
+            str(pg_data()),
+            "-p",
+            str(s.pg_port),
+            "-c",
+            "listen_addresses=127.0.0.1",
+            "-c",
+            f"unix_socket_directories={sockets}",
+            "-c",
+            "max_connections=300",
+            "-c",
+            "fsync=off" if s.environment.value == "test" else "fsync=on",
         ],
         ready=lambda: tcp_open("127.0.0.1", s.pg_port) and _pg_accepts(s),
         run_as="postgres",
@@ -78,8 +84,12 @@ def postgres_component(s: DevSettings) -> Component:
 def _pg_accepts(s: DevSettings) -> bool:
     async def probe() -> None:
         conn = await asyncpg.connect(
-            host="127.0.0.1", port=s.pg_port, user="postgres",
-            password=s.pg_superuser_password.get_secret_value(), database="postgres", timeout=2,
+            host="127.0.0.1",
+            port=s.pg_port,
+            user="postgres",
+            password=s.pg_superuser_password.get_secret_value(),
+            database="postgres",
+            timeout=2,
         )
         await conn.close()
 
@@ -102,8 +112,16 @@ def prepare_postgres(s: DevSettings) -> None:
     if is_root():
         shutil.chown(pw.name, "postgres", "postgres")
     argv = [
-        _pg_bin("initdb"), "-D", str(data), "-U", "postgres", f"--pwfile={pw.name}",
-        "--auth-local=scram-sha-256", "--auth-host=scram-sha-256", "--encoding=UTF8", "--locale=C.UTF-8",
+        _pg_bin("initdb"),
+        "-D",
+        str(data),
+        "-U",
+        "postgres",
+        f"--pwfile={pw.name}",
+        "--auth-local=scram-sha-256",
+        "--auth-host=scram-sha-256",
+        "--encoding=UTF8",
+        "--locale=C.UTF-8",
     ]
     if is_root():
         argv = ["runuser", "-u", "postgres", "--", *argv]
@@ -125,8 +143,11 @@ async def _bootstrap_databases(s: DevSettings) -> None:
     its own databases, so it cannot read another service's tables even by mistake. Idempotent.
     """
     conn = await asyncpg.connect(
-        host="127.0.0.1", port=s.pg_port, user="postgres",
-        password=s.pg_superuser_password.get_secret_value(), database="postgres",
+        host="127.0.0.1",
+        port=s.pg_port,
+        user="postgres",
+        password=s.pg_superuser_password.get_secret_value(),
+        database="postgres",
     )
     try:
         password = s.db_password.get_secret_value()
@@ -162,8 +183,18 @@ def nats_component(s: DevSettings) -> Component:
     return Component(
         name="nats",
         argv=[
-            binary, "-a", "127.0.0.1", "-p", str(s.nats_port), "-m", str(s.nats_monitor_port),
-            "-js", "-sd", str(store), "-n", "intervu-dev",
+            binary,
+            "-a",
+            "127.0.0.1",
+            "-p",
+            str(s.nats_port),
+            "-m",
+            str(s.nats_monitor_port),
+            "-js",
+            "-sd",
+            str(store),
+            "-n",
+            "intervu-dev",
         ],
         ready=lambda: http_ok(f"http://127.0.0.1:{s.nats_monitor_port}/healthz?js-enabled-only=true"),
         timeout_s=30,
@@ -179,8 +210,14 @@ def minio_component(s: DevSettings) -> Component:
     return Component(
         name="minio",
         argv=[
-            str(Paths.bin / "minio"), "server", str(store), "--quiet",
-            "--address", f"127.0.0.1:{s.minio_port}", "--console-address", f"127.0.0.1:{s.minio_console_port}",
+            str(Paths.bin / "minio"),
+            "server",
+            str(store),
+            "--quiet",
+            "--address",
+            f"127.0.0.1:{s.minio_port}",
+            "--console-address",
+            f"127.0.0.1:{s.minio_console_port}",
         ],
         env={
             "MINIO_ROOT_USER": s.s3_access_key,
@@ -208,7 +245,9 @@ def keycloak_component(s: DevSettings) -> Component:
     return Component(
         name="keycloak",
         argv=[
-            str(home / "bin" / "kc.sh"), "start-dev", "--import-realm",
+            str(home / "bin" / "kc.sh"),
+            "start-dev",
+            "--import-realm",
             f"--http-port={s.keycloak_http_port}",
             "--http-host=127.0.0.1",
             "--http-relative-path=/auth",
@@ -244,7 +283,14 @@ def caddy_component(s: DevSettings) -> Component:
     ctx.verify_mode = ssl.CERT_NONE
     return Component(
         name="caddy",
-        argv=[shutil.which("caddy") or "caddy", "run", "--config", str(Paths.caddyfile), "--adapter", "caddyfile"],
+        argv=[
+            shutil.which("caddy") or "caddy",
+            "run",
+            "--config",
+            str(Paths.caddyfile),
+            "--adapter",
+            "caddyfile",
+        ],
         env={
             "XDG_DATA_HOME": str(caddy_home / "data"),
             "XDG_CONFIG_HOME": str(caddy_home / "config"),
@@ -267,8 +313,15 @@ def service_components(s: DevSettings) -> list[Component]:
             Component(
                 name=f"{svc}-api",
                 argv=[
-                    python, "-m", "uvicorn", f"intervu_{svc}.main:app", "--host", "127.0.0.1",
-                    "--port", str(port), "--proxy-headers",
+                    python,
+                    "-m",
+                    "uvicorn",
+                    f"intervu_{svc}.main:app",
+                    "--host",
+                    "127.0.0.1",
+                    "--port",
+                    str(port),
+                    "--proxy-headers",
                 ],
                 ready=lambda port=port: http_ok(f"http://127.0.0.1:{port}/readyz"),  # type: ignore[misc]
                 # Sixteen Python processes importing at once on two cores take a while.

@@ -56,9 +56,7 @@ class LocalStorage:
 
         return await self.put_stream(key, one(), content_type)
 
-    async def put_stream(
-        self, key: str, chunks: AsyncIterable[bytes], content_type: str | None = None
-    ) -> ObjectInfo:
+    async def put_stream(self, key: str, chunks: AsyncIterable[bytes], content_type: str | None = None) -> ObjectInfo:
         target = self._path(key)
         tmp = self._tmp()
         size = 0
@@ -97,7 +95,7 @@ class LocalStorage:
     async def delete(self, key: str) -> None:
         self._path(key).unlink(missing_ok=True)
 
-    async def list(self, prefix: str) -> list[ObjectInfo]:
+    async def list_objects(self, prefix: str) -> list[ObjectInfo]:
         if prefix:
             validate_key(prefix.rstrip("/") or "x")
         out: list[ObjectInfo] = []
@@ -108,7 +106,7 @@ class LocalStorage:
         return out
 
     async def delete_prefix(self, prefix: str) -> int:
-        objects = await self.list(prefix)
+        objects = await self.list_objects(prefix)
         for obj in objects:
             await self.delete(obj.key)
         return len(objects)

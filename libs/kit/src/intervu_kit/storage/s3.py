@@ -74,9 +74,7 @@ class S3Storage:
         await self._call(self._client.put_object, Bucket=self.bucket, Key=key, Body=data, **extra)
         return ObjectInfo(key=key, size=len(data), content_type=content_type)
 
-    async def put_stream(
-        self, key: str, chunks: AsyncIterable[bytes], content_type: str | None = None
-    ) -> ObjectInfo:
+    async def put_stream(self, key: str, chunks: AsyncIterable[bytes], content_type: str | None = None) -> ObjectInfo:
         validate_key(key)
         buffer = bytearray()
         upload_id: str | None = None
@@ -137,7 +135,7 @@ class S3Storage:
         validate_key(key)
         await self._call(self._client.delete_object, Bucket=self.bucket, Key=key)
 
-    async def list(self, prefix: str) -> list[ObjectInfo]:
+    async def list_objects(self, prefix: str) -> list[ObjectInfo]:
         out: list[ObjectInfo] = []
         paginator = self._client.get_paginator("list_objects_v2")
 
@@ -150,20 +148,16 @@ class S3Storage:
         return out
 
     async def delete_prefix(self, prefix: str) -> int:
-        objects = await self.list(prefix)
+        objects = await self.list_objects(prefix)
         for start in range(0, len(objects), 1000):
             batch = [{"Key": o.key} for o in objects[start : start + 1000]]
-            await self._call(
-                self._client.delete_objects, Bucket=self.bucket, Delete={"Objects": batch, "Quiet": True}
-            )
+            await self._call(self._client.delete_objects, Bucket=self.bucket, Delete={"Objects": batch, "Quiet": True})
         return len(objects)
 
     async def create_multipart(self, key: str, content_type: str | None = None) -> str:
         validate_key(key)
         extra = {"ContentType": content_type} if content_type else {}
-        response = await self._call(
-            self._client.create_multipart_upload, Bucket=self.bucket, Key=key, **extra
-        )
+        response = await self._call(self._client.create_multipart_upload, Bucket=self.bucket, Key=key, **extra)
         return str(response["UploadId"])
 
     async def upload_part(self, key: str, upload_id: str, number: int, data: bytes) -> Part:

@@ -11,7 +11,7 @@ import contextlib
 import os
 import secrets
 import uuid
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -43,13 +43,13 @@ def dev_settings() -> DevSettings:
 
 
 @pytest.fixture(scope="session")
-def infra(dev_settings: DevSettings) -> Iterator[DevSettings]:
+def infra(dev_settings: DevSettings) -> DevSettings:
     from intervu_kit.devstack.cli import migrate
     from intervu_kit.devstack.stack import up_infra
 
     up_infra(dev_settings, Progress())
     migrate(Progress(), (Environment.TEST,))
-    yield dev_settings
+    return dev_settings
 
 
 @contextlib.asynccontextmanager
@@ -117,8 +117,13 @@ class KeycloakAdmin:
     async def password_token(self, user: KeycloakUser, client_id: str = "intervu-dev-cli") -> str:
         response = await self.http.post(
             self.settings.token_url,
-            data={"grant_type": "password", "client_id": client_id, "username": user.username,
-                  "password": user.password, "scope": "openid"},
+            data={
+                "grant_type": "password",
+                "client_id": client_id,
+                "username": user.username,
+                "password": user.password,
+                "scope": "openid",
+            },
         )
         response.raise_for_status()
         return str(response.json()["access_token"])

@@ -26,7 +26,9 @@ async def assert_service_skeleton(app: FastAPI, settings: KitSettings) -> None:
             await asyncio.sleep(0.1)
         assert ready.status_code == 200, ready.text
         assert {k: v["status"] for k, v in ready.json()["checks"].items()} == {
-            "database": "ok", "broker": "ok", "storage": "ok"
+            "database": "ok",
+            "broker": "ok",
+            "storage": "ok",
         }
 
         openapi = (await client.get(f"/api/{name}/openapi.json")).json()
