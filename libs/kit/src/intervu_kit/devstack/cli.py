@@ -108,11 +108,36 @@ def cmd_down(settings: DevSettings) -> int:
     return 0
 
 
+def cmd_reset_keycloak(settings: DevSettings) -> int:
+    import asyncio
+
+    import asyncpg
+
+    stop_pid("keycloak")
+
+    async def reset() -> None:
+        conn = await asyncpg.connect(
+            host="127.0.0.1",
+            port=settings.pg_port,
+            user="postgres",
+            database="postgres",
+            password=settings.pg_superuser_password.get_secret_value(),
+        )
+        try:
+            await conn.execute("DROP DATABASE IF EXISTS keycloak WITH (FORCE)")
+        finally:
+            await conn.close()
+
+    asyncio.run(reset())
+    print("Keycloak's database dropped; `make up` or `make run` imports deploy/keycloak/intervu-realm.json again.")
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         prog="intervu-dev", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
-    parser.add_argument("command", choices=["up", "migrate", "run", "down", "status"])
+    parser.add_argument("command", choices=["up", "migrate", "run", "down", "status", "reset-keycloak"])
     args = parser.parse_args(argv)
     try:
         settings = DevSettings()
@@ -133,6 +158,8 @@ def main(argv: list[str] | None = None) -> int:
         return cmd_run(settings)
     if args.command == "down":
         return cmd_down(settings)
+    if args.command == "reset-keycloak":
+        return cmd_reset_keycloak(settings)
     return cmd_status(settings)
 
 

@@ -239,7 +239,7 @@ def keycloak_component(s: DevSettings) -> Component:
         raise SystemExit(f"Keycloak {KEYCLOAK_VERSION} is not installed: run `make setup`")
     imports = home / "data" / "import"
     imports.mkdir(parents=True, exist_ok=True)
-    # Imported once, when the realm does not exist yet (see README: `make reset-keycloak` re-imports).
+    # Imported once, when the realm does not exist yet (`intervu-dev reset-keycloak` forces a re-import).
     shutil.copy(Paths.realm_file, imports / "intervu-realm.json")
     realm_url = f"http://127.0.0.1:{s.keycloak_http_port}/auth/realms/{s.keycloak_realm}"
     return Component(

@@ -9,11 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import os
-import secrets
-import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable
-from dataclasses import dataclass
-from typing import Any
 
 import httpx
 import pytest
@@ -22,19 +18,14 @@ from fastapi import FastAPI
 from intervu_kit.devstack.config import DevSettings
 from intervu_kit.devstack.procs import Progress
 from intervu_kit.settings import Environment
+from intervu_kit.testing.keycloak import KeycloakAdmin, KeycloakUser
+
+__all__ = ["KeycloakAdmin", "KeycloakUser", "running_app"]
 
 
 def pytest_configure(config: pytest.Config) -> None:
     # Services read their settings at import: point them at their test databases before any test imports them.
     os.environ["INTERVU_ENVIRONMENT"] = Environment.TEST.value
-
-
-@dataclass(frozen=True)
-class KeycloakUser:
-    id: str
-    username: str
-    password: str
-    email: str
 
 
 @pytest.fixture(scope="session")
@@ -59,74 +50,6 @@ async def running_app(app: FastAPI) -> AsyncIterator[httpx.AsyncClient]:
         transport = httpx.ASGITransport(app=app)
         async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as client:
             yield client
-
-
-class KeycloakAdmin:
-    """Just enough of Keycloak's admin REST API for tests (the real server, the master admin)."""
-
-    def __init__(self, settings: DevSettings, client: httpx.AsyncClient) -> None:
-        self.settings = settings
-        self.http = client
-        self.base = f"{settings.keycloak_internal_url}/admin/realms/{settings.keycloak_realm}"
-
-    async def _headers(self) -> dict[str, str]:
-        response = await self.http.post(
-            f"{self.settings.keycloak_internal_url}/realms/master/protocol/openid-connect/token",
-            data={
-                "grant_type": "password",
-                "client_id": "admin-cli",
-                "username": self.settings.keycloak_admin_user,
-                "password": self.settings.keycloak_admin_password.get_secret_value(),
-            },
-        )
-        response.raise_for_status()
-        return {"Authorization": f"Bearer {response.json()['access_token']}"}
-
-    async def request(self, method: str, path: str, **kwargs: Any) -> httpx.Response:
-        response = await self.http.request(method, self.base + path, headers=await self._headers(), **kwargs)
-        response.raise_for_status()
-        return response
-
-    async def create_user(self, *, roles: tuple[str, ...] = ()) -> KeycloakUser:
-        email = f"test-{uuid.uuid4().hex[:12]}@example.com"
-        password = "pw-" + secrets.token_urlsafe(12)
-        response = await self.request(
-            "POST",
-            "/users",
-            json={
-                "username": email,
-                "email": email,
-                "firstName": "Test",
-                "lastName": "User",
-                "enabled": True,
-                "emailVerified": True,
-                "credentials": [{"type": "password", "value": password, "temporary": False}],
-            },
-        )
-        user_id = response.headers["Location"].rsplit("/", 1)[-1]
-        if roles:
-            available = (await self.request("GET", "/roles")).json()
-            wanted = [r for r in available if r["name"] in roles]
-            await self.request("POST", f"/users/{user_id}/role-mappings/realm", json=wanted)
-        return KeycloakUser(id=user_id, username=email, password=password, email=email)
-
-    async def delete_user(self, user_id: str) -> None:
-        with contextlib.suppress(httpx.HTTPStatusError):
-            await self.request("DELETE", f"/users/{user_id}")
-
-    async def password_token(self, user: KeycloakUser, client_id: str = "intervu-dev-cli") -> str:
-        response = await self.http.post(
-            self.settings.token_url,
-            data={
-                "grant_type": "password",
-                "client_id": client_id,
-                "username": user.username,
-                "password": user.password,
-                "scope": "openid",
-            },
-        )
-        response.raise_for_status()
-        return str(response.json()["access_token"])
 
 
 @pytest.fixture(scope="session")
