@@ -162,12 +162,7 @@ async def bench_storage(settings: DevSettings, size: int = 256 * 1024 * 1024) ->
     return [local, remote, f"bench process peak RSS after streaming {size // 2**20} MB twice: {rss:,.0f} MB"]
 
 
-async def main_async() -> None:
-    from intervu_kit.devstack.stack import up_infra
-
-    settings = DevSettings(environment=Environment.TEST)
-    progress = Progress()
-    up_infra(settings, progress)
+async def main_async(settings: DevSettings, progress: Progress) -> None:
     figures: list[str] = []
     for label, job in (("token verification", bench_tokens(settings)), ("events", bench_events(settings))):
         t = time.monotonic()
@@ -193,7 +188,12 @@ async def main_async() -> None:
 
 
 def main() -> None:
-    asyncio.run(main_async())
+    from intervu_kit.devstack.stack import up_infra
+
+    settings = DevSettings(environment=Environment.TEST)
+    progress = Progress()
+    up_infra(settings, progress)  # synchronous: it runs its own short event loops
+    asyncio.run(main_async(settings, progress))
 
 
 if __name__ == "__main__":
