@@ -25,7 +25,7 @@ import httpx
 from intervu_kit.devstack.config import SERVICE_PORTS, DevSettings, Paths
 from intervu_kit.devstack.procs import tcp_open
 from intervu_kit.settings import SERVICES
-from intervu_kit.testing.plugin import KeycloakUser
+from intervu_kit.testing.plugin import KeycloakAdmin, KeycloakUser
 
 BASE = "https://localhost:8443"
 REDIRECT = f"{BASE}/callback"
@@ -45,13 +45,17 @@ def _read_until_ready(process: subprocess.Popen[str], lines: list[str], timeout_
     return ready.wait(timeout_s)
 
 
-async def _authorization_code_with_pkce(http: httpx.AsyncClient, user: KeycloakUser) -> str:
-    """What the web app does: Authorization Code + PKCE against Keycloak's real login page."""
+async def _authorization_code_with_pkce(
+    http: httpx.AsyncClient, user: KeycloakUser | None = None, register: dict[str, str] | None = None
+) -> str:
+    """What the web app does: Authorization Code + PKCE against Keycloak's real login (or sign-up) page."""
     verifier = secrets.token_urlsafe(48)
     challenge = base64.urlsafe_b64encode(hashlib.sha256(verifier.encode()).digest()).rstrip(b"=").decode()
     state = secrets.token_urlsafe(16)
+    extra = {"prompt": "create"} if register else {}
     query = urlencode(
         {
+            **extra,
             "client_id": "intervu-web",
             "response_type": "code",
             "scope": "openid",
@@ -63,9 +67,15 @@ async def _authorization_code_with_pkce(http: httpx.AsyncClient, user: KeycloakU
     )
     page = await http.get(f"{BASE}/auth/realms/intervu/protocol/openid-connect/auth?{query}")
     assert page.status_code == 200, page.text[:500]
-    match = re.search(r'<form[^>]*id="kc-form-login"[^>]*action="([^"]+)"', page.text)
-    assert match, "no login form on Keycloak's page"
-    login = await http.post(html.unescape(match.group(1)), data={"username": user.username, "password": user.password})
+    form_id = "kc-register-form" if register else "kc-form-login"
+    match = re.search(rf'<form[^>]*id="{form_id}"[^>]*action="([^"]+)"', page.text)
+    assert match, f"no {form_id} on Keycloak's page"
+    if register:
+        fields = register
+    else:
+        assert user is not None
+        fields = {"username": user.username, "password": user.password}
+    login = await http.post(html.unescape(match.group(1)), data=fields)
     assert login.status_code == 302, login.text[:500]
     location = urlparse(login.headers["location"])
     params = parse_qs(location.query)
@@ -86,7 +96,7 @@ async def _authorization_code_with_pkce(http: httpx.AsyncClient, user: KeycloakU
 
 
 async def test_make_run_serves_everything_over_https_and_stops_on_ctrl_c(
-    infra: DevSettings, make_user: Callable[..., Awaitable[KeycloakUser]]
+    infra: DevSettings, keycloak: KeycloakAdmin, make_user: Callable[..., Awaitable[KeycloakUser]]
 ) -> None:
     env = {**os.environ, "INTERVU_ENVIRONMENT": "development"}
     process = subprocess.Popen(
@@ -123,6 +133,26 @@ async def test_make_run_serves_everything_over_https_and_stops_on_ctrl_c(
             )
             assert response.status_code == 200, response.text
             assert isinstance(response.json(), list)
+
+            # Self-registration through Keycloak's own sign-up page, then straight into the app.
+            email = f"signup-{secrets.token_hex(6)}@example.com"
+            signup = {
+                "email": email,
+                "firstName": "Sam",
+                "lastName": "Signup",
+                "password": "a-long-passphrase-1",
+                "password-confirm": "a-long-passphrase-1",
+            }
+            http.cookies.clear()
+            token = await _authorization_code_with_pkce(http, register=signup)
+            me = await http.get(
+                f"{BASE}/api/accounts/admin/parked-events", headers={"Authorization": f"Bearer {token}"}
+            )
+            assert me.status_code == 403  # a real, valid token: just not an admin
+            assert me.json()["error"]["code"] == "role_required"
+            created = (await keycloak.request("GET", "/users", params={"email": email, "exact": "true"})).json()
+            assert [(u["firstName"], u["lastName"]) for u in created] == [("Sam", "Signup")]
+            await keycloak.delete_user(created[0]["id"])
     finally:
         process.send_signal(signal.SIGINT)
         try:
