@@ -55,7 +55,9 @@ def cmd_run(settings: DevSettings) -> int:
             stopping = True
             raise KeyboardInterrupt
 
+    # Installed explicitly: a shell that starts us in the background hands us SIGINT ignored.
     signal.signal(signal.SIGTERM, on_signal)
+    signal.signal(signal.SIGINT, on_signal)
     try:
         migrate(progress, (Environment.DEVELOPMENT,))
         started_at: dict[str, float] = {}
