@@ -25,7 +25,7 @@ def keywords(text: str) -> Counter[str]:
     """Lowercase content words with their counts (a light plural fold so "APIs" matches "API")."""
     counts: Counter[str] = Counter()
     for raw in _WORD.findall(text.lower()):
-        word = raw[:-1] if len(raw) > 3 and raw.endswith("s") and not raw.endswith(("ss", "us", "is")) else raw
+        word = raw[:-1] if len(raw) > 3 and raw.endswith("s") and not raw.endswith(("ss", "us", "sis", "xis")) else raw
         if word not in STOPWORDS and len(word) > 1:
             counts[word] += 1
     return counts
