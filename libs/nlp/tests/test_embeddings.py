@@ -5,7 +5,6 @@ from __future__ import annotations
 import time
 
 import numpy as np
-
 from intervu_nlp import cosine, default_encoder, keywords, term_overlap
 
 

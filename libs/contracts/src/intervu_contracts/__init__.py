@@ -9,9 +9,11 @@ from intervu_contracts.base import Event, EventEnvelope, event_class, registered
 from intervu_contracts.events import (
     FeedbackCompleted,
     InterviewSessionCreated,
+    RecordingRejected,
     RecordingUploaded,
     TranscriptionCompleted,
     TranscriptionFailed,
+    UploadCompleted,
     UserDeletionRequested,
 )
 
@@ -20,9 +22,11 @@ __all__ = [
     "EventEnvelope",
     "FeedbackCompleted",
     "InterviewSessionCreated",
+    "RecordingRejected",
     "RecordingUploaded",
     "TranscriptionCompleted",
     "TranscriptionFailed",
+    "UploadCompleted",
     "UserDeletionRequested",
     "event_class",
     "registered_events",

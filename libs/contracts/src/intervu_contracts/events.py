@@ -51,6 +51,25 @@ class RecordingUploaded(Event):
     has_video: bool
 
 
+class UploadCompleted(Event):
+    """All bytes of a tus upload arrived; the media worker validates and processes them next."""
+
+    event_name = "media.upload_completed.v1"
+    recording_id: uuid.UUID
+    user_id: str
+
+
+class RecordingRejected(Event):
+    """A recording failed validation; its bytes are already deleted."""
+
+    event_name = "media.recording_rejected.v1"
+    recording_id: uuid.UUID
+    user_id: str
+    answer_id: uuid.UUID | None = None
+    code: str
+    reason: str
+
+
 # --- transcription --------------------------------------------------------------------------------
 
 

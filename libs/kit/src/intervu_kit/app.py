@@ -191,6 +191,11 @@ def create_service_app(
             tables=tables,
         )
         state._tasks.append(asyncio.create_task(_keep_nats(state)))
+        try:
+            # Also creates the development bucket on first start (S3Storage with create_bucket).
+            await asyncio.wait_for(state.storage.ping(), timeout=10)
+        except Exception as exc:
+            log.warning("object storage not reachable at start-up (%s); /readyz will say so", exc)
         app.state.kit = state
         try:
             yield

@@ -117,7 +117,10 @@ def error_response(
     body = ErrorResponse(
         error=ErrorBody(code=code, message=message, details=details or {}, request_id=request_id_var.get())
     )
-    return JSONResponse(body.model_dump(mode="json"), status_code=status, headers=headers)
+    # The code also travels as a header: HEAD responses (tus status checks) have no body to carry it.
+    return JSONResponse(
+        body.model_dump(mode="json"), status_code=status, headers={**(headers or {}), "X-Error-Code": code}
+    )
 
 
 def install_error_handlers(app: FastAPI) -> None:

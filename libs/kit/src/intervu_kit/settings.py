@@ -74,6 +74,7 @@ class KitSettings(BaseSettings):
     nats_url: str = "nats://127.0.0.1:14222"
     events_stream: str = "INTERVU_EVENTS"
     event_max_attempts: int = 5
+    event_ack_wait_s: float = 60.0  # how long a handler may run before JetStream redelivers
 
     # --- Keycloak ------------------------------------------------------------------------------
     # The public URL is what browsers see and what tokens carry as ``iss``; services fetch keys and

@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import signal
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable, Sequence
 
 from intervu_kit.db import Database
 from intervu_kit.events import EventConsumer, OutboxRelay
@@ -14,6 +14,9 @@ from intervu_kit.logging import configure_logging
 from intervu_kit.settings import KitSettings
 
 log = logging.getLogger(__name__)
+
+# A periodic job a service runs in its worker (retention, expiry...): runs until ``stop`` is set.
+Job = Callable[[Database, asyncio.Event], Awaitable[None]]
 
 
 def _listen_dsn(settings: KitSettings) -> str:
@@ -26,11 +29,13 @@ async def run_worker(
     tables: EventTables,
     register: Callable[[EventConsumer], None] | None = None,
     stop: asyncio.Event | None = None,
+    jobs: Sequence[Job] = (),
 ) -> None:
-    stop = stop or asyncio.Event()
-    loop = asyncio.get_running_loop()
-    for sig in (signal.SIGINT, signal.SIGTERM):
-        loop.add_signal_handler(sig, stop.set)
+    if stop is None:
+        stop = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            loop.add_signal_handler(sig, stop.set)
     db = Database(settings.sqlalchemy_url, pool_size=2)
     relay = OutboxRelay(
         db,
@@ -47,20 +52,26 @@ async def run_worker(
         nats_url=settings.nats_url,
         stream=settings.events_stream,
         max_attempts=settings.event_max_attempts,
+        ack_wait_s=settings.event_ack_wait_s,
     )
     if register is not None:
         register(consumer)
-    jobs = [relay.run(stop)]
+    tasks = [relay.run(stop), *(job(db, stop) for job in jobs)]
     if consumer.subscriptions:
-        jobs.append(consumer.run(stop))
-    log.info("worker started: relay + consumers %s", consumer.subscriptions)
+        tasks.append(consumer.run(stop))
+    log.info("worker started: relay + consumers %s + %d periodic job(s)", consumer.subscriptions, len(jobs))
     try:
-        await asyncio.gather(*jobs)
+        await asyncio.gather(*tasks)
     finally:
         await db.dispose()
         log.info("worker stopped")
 
 
-def main(settings: KitSettings, tables: EventTables, register: Callable[[EventConsumer], None] | None = None) -> None:
+def main(
+    settings: KitSettings,
+    tables: EventTables,
+    register: Callable[[EventConsumer], None] | None = None,
+    jobs: Sequence[Job] = (),
+) -> None:
     configure_logging(f"{settings.service_name}-worker", level=settings.log_level, json=settings.log_json)
-    asyncio.run(run_worker(settings, tables, register))
+    asyncio.run(run_worker(settings, tables, register, jobs=jobs))

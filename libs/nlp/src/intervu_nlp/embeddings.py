@@ -27,17 +27,20 @@ def _erf(x: Array) -> Array:
     a = np.abs(x)
     t = 1.0 / (1.0 + 0.3275911 * a)
     poly = t * (0.254829592 + t * (-0.284496736 + t * (1.421413741 + t * (-1.453152027 + t * 1.061405429))))
-    return (sign * (1.0 - poly * np.exp(-a * a))).astype(np.float32)
+    result: Array = (sign * (1.0 - poly * np.exp(-a * a))).astype(np.float32)
+    return result
 
 
 def _gelu(x: Array) -> Array:
-    return (0.5 * x * (1.0 + _erf(x / np.float32(np.sqrt(2.0))))).astype(np.float32)
+    result: Array = (0.5 * x * (1.0 + _erf(x / np.float32(np.sqrt(2.0))))).astype(np.float32)
+    return result
 
 
 def _layer_norm(x: Array, weight: Array, bias: Array, eps: float) -> Array:
     mean = x.mean(-1, keepdims=True)
     var = ((x - mean) ** 2).mean(-1, keepdims=True)
-    return ((x - mean) / np.sqrt(var + eps) * weight + bias).astype(np.float32)
+    result: Array = ((x - mean) / np.sqrt(var + eps) * weight + bias).astype(np.float32)
+    return result
 
 
 class SentenceEncoder:
@@ -52,7 +55,7 @@ class SentenceEncoder:
         self.w = load_file(str(model_dir / "model.safetensors"))
         self.tokenizer = Tokenizer.from_file(str(model_dir / "tokenizer.json"))
         self.tokenizer.enable_truncation(max_length=max_tokens)
-        self.tokenizer.enable_padding(pad_id=0, pad_token="[PAD]")  # noqa: S106 - a token, not a password
+        self.tokenizer.enable_padding(pad_id=0, pad_token="[PAD]")
         self._lock = threading.Lock()  # the tokenizer's padding state is not thread-safe
 
     def encode(self, texts: list[str]) -> Array:
@@ -63,7 +66,8 @@ class SentenceEncoder:
         return np.concatenate(out)
 
     def _linear(self, x: Array, name: str) -> Array:
-        return (x @ self.w[f"{name}.weight"].T + self.w[f"{name}.bias"]).astype(np.float32)
+        result: Array = (x @ self.w[f"{name}.weight"].T + self.w[f"{name}.bias"]).astype(np.float32)
+        return result
 
     def _encode_batch(self, texts: list[str]) -> Array:
         with self._lock:
@@ -96,18 +100,23 @@ class SentenceEncoder:
             context = (probs @ v).transpose(0, 2, 1, 3).reshape(batch, length, self.dim)
             attended = self._linear(context, f"{p}.attention.output.dense")
             x = _layer_norm(
-                attended + x, w[f"{p}.attention.output.LayerNorm.weight"], w[f"{p}.attention.output.LayerNorm.bias"],
+                attended + x,
+                w[f"{p}.attention.output.LayerNorm.weight"],
+                w[f"{p}.attention.output.LayerNorm.bias"],
                 self.eps,
             )
             hidden = _gelu(self._linear(x, f"{p}.intermediate.dense"))
             x = _layer_norm(
-                self._linear(hidden, f"{p}.output.dense") + x, w[f"{p}.output.LayerNorm.weight"],
-                w[f"{p}.output.LayerNorm.bias"], self.eps,
+                self._linear(hidden, f"{p}.output.dense") + x,
+                w[f"{p}.output.LayerNorm.weight"],
+                w[f"{p}.output.LayerNorm.bias"],
+                self.eps,
             )
         summed = (x * mask[:, :, None]).sum(1)
         pooled = summed / np.clip(mask.sum(1, keepdims=True), 1e-9, None)
         norms = np.linalg.norm(pooled, axis=1, keepdims=True)
-        return (pooled / np.clip(norms, 1e-12, None)).astype(np.float32)
+        result: Array = (pooled / np.clip(norms, 1e-12, None)).astype(np.float32)
+        return result
 
 
 def cosine(a: Array, b: Array) -> float:

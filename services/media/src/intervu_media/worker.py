@@ -1,9 +1,20 @@
-"""The media worker: `python -m intervu_media.worker` (outbox relay + event consumers)."""
+"""The media worker: `python -m intervu_media.worker` (outbox relay, upload processing, upload expiry)."""
 
+import asyncio
+
+from intervu_kit.db import Database
+from intervu_kit.storage import storage_from_settings
 from intervu_kit.worker import main
 
 from intervu_media.config import get_settings
+from intervu_media.consumers import expire_uploads_forever, registrar
 from intervu_media.models import events
 
 if __name__ == "__main__":
-    main(get_settings(), events)
+    settings = get_settings()
+    storage = storage_from_settings(settings)
+
+    async def expiry(db: Database, stop: asyncio.Event) -> None:
+        await expire_uploads_forever(db, storage, stop)
+
+    main(settings, events, registrar(storage, settings), jobs=[expiry])

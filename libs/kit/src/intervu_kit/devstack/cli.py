@@ -10,6 +10,7 @@ intervu-dev status    what is running
 from __future__ import annotations
 
 import argparse
+import asyncio
 import signal
 import sys
 import time
@@ -40,6 +41,17 @@ def migrate(progress: Progress, environments: tuple[Environment, ...]) -> None:
             settings = config.Settings(environment=env)
             upgrade(Paths.root / "services" / svc, settings)
         progress.done(f"migrations applied ({env.value} databases)", t)
+        for svc in SERVICES:
+            try:
+                seeder = importlib.import_module(f"intervu_{svc}.seed")
+            except ModuleNotFoundError as exc:
+                if exc.name != f"intervu_{svc}.seed":
+                    raise
+                continue
+            t = time.monotonic()
+            config = importlib.import_module(f"intervu_{svc}.config")
+            summary = asyncio.run(seeder.seed(config.Settings(environment=env)))
+            progress.done(f"{svc} seed data ({env.value}): {summary}", t)
 
 
 def cmd_run(settings: DevSettings) -> int:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import contextlib
 import os
 from collections.abc import AsyncIterator, Awaitable, Callable
+from dataclasses import dataclass
 
 import httpx
 import pytest
@@ -20,7 +21,7 @@ from intervu_kit.devstack.procs import Progress
 from intervu_kit.settings import Environment
 from intervu_kit.testing.keycloak import KeycloakAdmin, KeycloakUser
 
-__all__ = ["KeycloakAdmin", "KeycloakUser", "running_app"]
+__all__ = ["KeycloakAdmin", "KeycloakUser", "SignedIn", "running_app"]
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -71,3 +72,32 @@ async def make_user(keycloak: KeycloakAdmin) -> AsyncIterator[Callable[..., Awai
     yield make
     for user in created:
         await keycloak.delete_user(user.id)
+
+
+@dataclass(frozen=True)
+class SignedIn:
+    """A real Keycloak user with a real access token, ready for API calls."""
+
+    user: KeycloakUser
+    token: str
+
+    @property
+    def id(self) -> str:
+        return self.user.id
+
+    @property
+    def headers(self) -> dict[str, str]:
+        return {"Authorization": f"Bearer {self.token}"}
+
+
+@pytest.fixture
+async def sign_in(
+    keycloak: KeycloakAdmin, make_user: Callable[..., Awaitable[KeycloakUser]]
+) -> Callable[..., Awaitable[SignedIn]]:
+    """``await sign_in()`` (or ``sign_in(roles=("admin",))``): a new user, signed in."""
+
+    async def make(*, roles: tuple[str, ...] = ()) -> SignedIn:
+        user = await make_user(roles=roles)
+        return SignedIn(user=user, token=await keycloak.password_token(user))
+
+    return make

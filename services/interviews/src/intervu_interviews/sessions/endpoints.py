@@ -1,0 +1,123 @@
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from typing import Annotated
+
+from fastapi import APIRouter, Query
+from intervu_kit.auth import CurrentUser
+from intervu_kit.db import SessionDep
+
+from intervu_interviews.models import PracticeSession, SessionStatus
+from intervu_interviews.sessions.repository import SessionRepository
+from intervu_interviews.sessions.schemas import (
+    AnswerCreate,
+    AnswerOut,
+    SessionCreate,
+    SessionOut,
+    SessionPage,
+    SessionSummary,
+)
+from intervu_interviews.sessions.service import SessionService
+
+router = APIRouter(prefix="/sessions", tags=["practice sessions"])
+
+
+def _summary_fields(p: PracticeSession) -> dict[str, object]:
+    return {
+        "id": p.id,
+        "status": p.status,
+        "role": p.role,
+        "type": p.type,
+        "difficulty": p.difficulty,
+        "from_job_description": p.job_description is not None,
+        "question_count": len(p.questions),
+        "answered_count": sum(1 for sq in p.questions if sq.answers),
+        "created_at": p.created_at,
+        "started_at": p.started_at,
+        "ended_at": p.ended_at,
+    }
+
+
+def _out(p: PracticeSession) -> SessionOut:
+    return SessionOut.model_validate(
+        {**_summary_fields(p), "job_description": p.job_description, "questions": p.questions}
+    )
+
+
+@router.post("", status_code=201, response_model=SessionOut)
+async def create_session(data: SessionCreate, user: CurrentUser, session: SessionDep) -> SessionOut:
+    """Start a practice session from a role (type, difficulty optional) or from a pasted job description.
+
+    With a job description, questions are ranked by relevance to it (sentence embeddings plus shared terms);
+    each question carries its relevance score and the terms it matched.
+    """
+    practice = await SessionService(session).create(user.id, data)
+    return _out(practice)
+
+
+@router.get("", response_model=SessionPage)
+async def list_sessions(
+    user: CurrentUser,
+    session: SessionDep,
+    status: SessionStatus | None = None,
+    role: str | None = None,
+    created_from: datetime | None = None,
+    created_to: datetime | None = None,
+    page: Annotated[int, Query(ge=1)] = 1,
+    page_size: Annotated[int, Query(ge=1, le=100)] = 20,
+) -> SessionPage:
+    """Your session history, newest first, with filters."""
+    rows, total = await SessionRepository(session).page(
+        user.id,
+        status=status.value if status else None,
+        role=role,
+        created_from=created_from,
+        created_to=created_to,
+        offset=(page - 1) * page_size,
+        limit=page_size,
+    )
+    items = [SessionSummary.model_validate(_summary_fields(p)) for p in rows]
+    return SessionPage(items=items, total=total, page=page, page_size=page_size)
+
+
+@router.get("/{session_id}", response_model=SessionOut)
+async def get_session(session_id: uuid.UUID, user: CurrentUser, session: SessionDep) -> SessionOut:
+    """One of your sessions with its questions and every attempt at each."""
+    return _out(await SessionService(session).get(user.id, session_id))
+
+
+@router.post("/{session_id}/start", response_model=SessionOut)
+async def start_session(session_id: uuid.UUID, user: CurrentUser, session: SessionDep) -> SessionOut:
+    return _out(await SessionService(session).transition(user.id, session_id, SessionStatus.IN_PROGRESS))
+
+
+@router.post("/{session_id}/complete", response_model=SessionOut)
+async def complete_session(session_id: uuid.UUID, user: CurrentUser, session: SessionDep) -> SessionOut:
+    return _out(await SessionService(session).transition(user.id, session_id, SessionStatus.COMPLETED))
+
+
+@router.post("/{session_id}/abandon", response_model=SessionOut)
+async def abandon_session(session_id: uuid.UUID, user: CurrentUser, session: SessionDep) -> SessionOut:
+    return _out(await SessionService(session).transition(user.id, session_id, SessionStatus.ABANDONED))
+
+
+@router.post("/{session_id}/questions/{session_question_id}/answers", status_code=201, response_model=AnswerOut)
+async def create_answer(
+    session_id: uuid.UUID, session_question_id: uuid.UUID, data: AnswerCreate, user: CurrentUser, session: SessionDep
+) -> AnswerOut:
+    """Answer a question (or answer it again: each attempt is kept beside the earlier ones).
+
+    A typed answer is stored at once. For a recorded answer, upload the recording to the media service with
+    tus, passing this answer's id as the `answer_id` metadata; the answer becomes `recorded` (or `rejected`,
+    with the reason) when the media service has validated it.
+    """
+    answer = await SessionService(session).answer(user.id, session_id, session_question_id, data)
+    await session.flush()
+    await session.refresh(answer)
+    return AnswerOut.model_validate(answer)
+
+
+@router.get("/answers/{answer_id}", response_model=AnswerOut)
+async def get_answer(answer_id: uuid.UUID, user: CurrentUser, session: SessionDep) -> AnswerOut:
+    return AnswerOut.model_validate(await SessionService(session).get_answer(user.id, answer_id))

@@ -1,0 +1,94 @@
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
+
+from intervu_interviews.models import Difficulty, QuestionType, SessionStatus
+from intervu_interviews.questions.schemas import QuestionOut, Slug
+
+JobDescription = Annotated[str, StringConstraints(strip_whitespace=True, min_length=40, max_length=20000)]
+
+
+class SessionCreate(BaseModel):
+    """Either a role (with optional type and difficulty) or a pasted job description picks the questions."""
+
+    model_config = ConfigDict(extra="forbid")
+    role: Slug | None = None
+    type: QuestionType | None = None
+    difficulty: Difficulty | None = None
+    job_description: (
+        Annotated[str, StringConstraints(strip_whitespace=True, min_length=40, max_length=20000)] | None
+    ) = None
+    question_count: Annotated[int, Field(ge=1, le=20)] = 5
+
+    @model_validator(mode="after")
+    def _role_or_description(self) -> SessionCreate:
+        if self.role is None and self.job_description is None:
+            raise ValueError("give a role or a job description")
+        return self
+
+
+class AnswerCreate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    kind: Literal["recording", "text"]
+    text: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=20000)] | None = None
+
+    @model_validator(mode="after")
+    def _text_for_text(self) -> AnswerCreate:
+        if (self.kind == "text") != (self.text is not None):
+            raise ValueError("a typed answer has text; a recorded answer has none")
+        return self
+
+
+class AnswerOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+    id: uuid.UUID
+    session_question_id: uuid.UUID
+    attempt: int
+    kind: str
+    status: str
+    text: str | None
+    recording_id: uuid.UUID | None
+    rejection_code: str | None
+    rejection_reason: str | None
+    created_at: datetime
+
+
+class SessionQuestionOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+    id: uuid.UUID
+    position: int
+    relevance: float | None
+    matched_terms: list[str]
+    question: QuestionOut
+    answers: list[AnswerOut]
+
+
+class SessionSummary(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+    id: uuid.UUID
+    status: SessionStatus
+    role: str | None
+    type: str | None
+    difficulty: str | None
+    from_job_description: bool
+    question_count: int
+    answered_count: int
+    created_at: datetime
+    started_at: datetime | None
+    ended_at: datetime | None
+
+
+class SessionOut(SessionSummary):
+    job_description: str | None
+    questions: list[SessionQuestionOut]
+
+
+class SessionPage(BaseModel):
+    items: list[SessionSummary]
+    total: int
+    page: int
+    page_size: int

@@ -1,0 +1,172 @@
+"""Practice sessions: picking questions, the lifecycle, answers and attempts.
+
+Lifecycle: created -> in_progress -> completed | abandoned. The first answer starts a session. A completed
+session still takes new attempts (re-answering a question is how people practise); an abandoned one does not.
+"""
+
+from __future__ import annotations
+
+import random
+import uuid
+from datetime import UTC, datetime
+
+from intervu_contracts import InterviewSessionCreated
+from intervu_kit.errors import Conflict, IntervuError, NotFound
+from intervu_kit.events import publish
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from intervu_interviews.models import (
+    Answer,
+    AnswerKind,
+    AnswerStatus,
+    PracticeSession,
+    Question,
+    SessionQuestion,
+    SessionStatus,
+    events,
+)
+from intervu_interviews.questions.repository import QuestionRepository
+from intervu_interviews.ranking import pick_diverse, rank_for_job_description
+from intervu_interviews.sessions.repository import SessionRepository
+from intervu_interviews.sessions.schemas import AnswerCreate, SessionCreate
+
+
+class SessionNotFound(NotFound):
+    code = "session_not_found"
+    message = "No such practice session."
+
+
+class NotEnoughQuestions(IntervuError):
+    status = 422
+    code = "not_enough_questions"
+    message = "There are not enough questions for this choice; pick another type or difficulty."
+
+
+class InvalidTransition(Conflict):
+    code = "invalid_transition"
+
+
+_TRANSITIONS = {
+    SessionStatus.CREATED: {SessionStatus.IN_PROGRESS, SessionStatus.ABANDONED},
+    SessionStatus.IN_PROGRESS: {SessionStatus.COMPLETED, SessionStatus.ABANDONED},
+    SessionStatus.COMPLETED: set(),
+    SessionStatus.ABANDONED: set(),
+}
+
+
+class SessionService:
+    def __init__(self, session: AsyncSession) -> None:
+        self.db = session
+        self.repo = SessionRepository(session)
+        self.questions = QuestionRepository(session)
+
+    async def create(self, user_id: str, data: SessionCreate) -> PracticeSession:
+        practice = PracticeSession(
+            id=uuid.uuid4(),
+            user_id=user_id,
+            status=SessionStatus.CREATED.value,
+            role=data.role,
+            type=data.type.value if data.type else None,
+            difficulty=data.difficulty.value if data.difficulty else None,
+            job_description=data.job_description,
+        )
+        type_ = data.type.value if data.type else None
+        difficulty = data.difficulty.value if data.difficulty else None
+        if data.job_description:
+            # With a role, stay within it (plus the general questions); without, the description decides.
+            roles = [data.role, "general"] if data.role else None
+            pool = await self.questions.active(roles=roles, type_=type_, difficulty=difficulty, with_embeddings=True)
+            chosen = pick_diverse(rank_for_job_description(data.job_description, pool), data.question_count)
+            picks: list[tuple[Question, float | None, list[str]]] = [
+                (r.question, round(r.score, 4), r.matched_terms) for r in chosen
+            ]
+        else:
+            pool = await self.questions.active(
+                roles=[data.role] if data.role else None, type_=type_, difficulty=difficulty
+            )
+            # A fresh mix each time: practising the same five questions forever teaches little.
+            sample = random.sample(list(pool), k=min(data.question_count, len(pool)))
+            picks = [(q, None, []) for q in sample]
+        if len(picks) < data.question_count:
+            raise NotEnoughQuestions(details={"available": len(picks), "requested": data.question_count})
+        practice.questions = [
+            SessionQuestion(
+                id=uuid.uuid4(),
+                question_id=q.id,
+                question=q,
+                position=i + 1,
+                relevance=score,
+                matched_terms=terms,
+                answers=[],
+            )
+            for i, (q, score, terms) in enumerate(picks)
+        ]
+        self.repo.add(practice)
+        await self.db.flush()
+        await publish(
+            self.db,
+            events.outbox,
+            InterviewSessionCreated(
+                session_id=practice.id, user_id=user_id, question_ids=[sq.question_id for sq in practice.questions]
+            ),
+            producer="interviews",
+        )
+        return practice
+
+    async def get(self, user_id: str, session_id: uuid.UUID, *, lock: bool = False) -> PracticeSession:
+        practice = await self.repo.get_owned(session_id, user_id, lock=lock)
+        if practice is None:
+            raise SessionNotFound()  # another user's session is indistinguishable from a missing one
+        return practice
+
+    async def transition(self, user_id: str, session_id: uuid.UUID, target: SessionStatus) -> PracticeSession:
+        practice = await self.get(user_id, session_id, lock=True)
+        current = SessionStatus(practice.status)
+        if target not in _TRANSITIONS[current]:
+            raise InvalidTransition(
+                f"A session that is {current.value} cannot become {target.value}.",
+                details={"from": current.value, "to": target.value},
+            )
+        if target is SessionStatus.COMPLETED and not any(sq.answers for sq in practice.questions):
+            raise InvalidTransition(
+                "Answer at least one question before completing the session.", code="nothing_answered"
+            )
+        now = datetime.now(UTC)
+        if target is SessionStatus.IN_PROGRESS:
+            practice.started_at = now
+        else:
+            practice.ended_at = now
+        practice.status = target.value
+        return practice
+
+    async def answer(
+        self, user_id: str, session_id: uuid.UUID, session_question_id: uuid.UUID, data: AnswerCreate
+    ) -> Answer:
+        practice = await self.get(user_id, session_id, lock=True)  # the lock serialises attempt numbers
+        if practice.status == SessionStatus.ABANDONED.value:
+            raise Conflict("This session was abandoned; start a new one.", code="session_abandoned")
+        slot = next((sq for sq in practice.questions if sq.id == session_question_id), None)
+        if slot is None:
+            raise NotFound("This question is not part of the session.", code="session_question_not_found")
+        if practice.status == SessionStatus.CREATED.value:
+            practice.status = SessionStatus.IN_PROGRESS.value
+            practice.started_at = datetime.now(UTC)
+        answer = Answer(
+            id=uuid.uuid4(),
+            session_question_id=slot.id,
+            user_id=user_id,
+            attempt=await self.repo.next_attempt(slot.id),
+            kind=data.kind,
+            status=AnswerStatus.SUBMITTED.value
+            if data.kind == AnswerKind.TEXT.value
+            else AnswerStatus.AWAITING_RECORDING.value,
+            text=data.text,
+        )
+        slot.answers.append(answer)
+        return answer
+
+    async def get_answer(self, user_id: str, answer_id: uuid.UUID) -> Answer:
+        answer = await self.repo.get_answer_owned(answer_id, user_id)
+        if answer is None:
+            raise NotFound("No such answer.", code="answer_not_found")
+        return answer

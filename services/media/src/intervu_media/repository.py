@@ -1,0 +1,74 @@
+"""Every query on recordings. Lookups for a user are always scoped to that user."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Sequence
+from datetime import datetime
+
+import sqlalchemy as sa
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from intervu_media.models import Recording, RecordingStatus
+
+_COUNTED = (RecordingStatus.UPLOADING.value, RecordingStatus.PROCESSING.value, RecordingStatus.READY.value)
+
+
+class RecordingRepository:
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    def add(self, recording: Recording) -> None:
+        self.session.add(recording)
+
+    async def get(self, recording_id: uuid.UUID, *, lock: bool = False, nowait: bool = False) -> Recording | None:
+        query = sa.select(Recording).where(Recording.id == recording_id)
+        if lock:
+            query = query.with_for_update(nowait=nowait)
+        return await self.session.scalar(query)
+
+    async def get_owned(
+        self, recording_id: uuid.UUID, user_id: str, *, lock: bool = False, nowait: bool = False
+    ) -> Recording | None:
+        query = sa.select(Recording).where(Recording.id == recording_id, Recording.user_id == user_id)
+        if lock:
+            query = query.with_for_update(nowait=nowait)
+        return await self.session.scalar(query)
+
+    async def bytes_used(self, user_id: str, *, excluding: uuid.UUID | None = None) -> int:
+        """Storage a user holds or has reserved: finished recordings plus the declared size of open uploads."""
+        size = sa.case(
+            (Recording.status == RecordingStatus.READY.value, sa.func.coalesce(Recording.media_size, 0)),
+            else_=sa.func.coalesce(Recording.upload_length, Recording.upload_offset),
+        )
+        query = sa.select(sa.func.coalesce(sa.func.sum(size), 0)).where(
+            Recording.user_id == user_id, Recording.status.in_(_COUNTED)
+        )
+        if excluding is not None:
+            query = query.where(Recording.id != excluding)
+        return int(await self.session.scalar(query) or 0)
+
+    async def list_owned(
+        self, user_id: str, *, answer_id: uuid.UUID | None, session_id: uuid.UUID | None, limit: int, offset: int
+    ) -> Sequence[Recording]:
+        query = sa.select(Recording).where(Recording.user_id == user_id)
+        if answer_id:
+            query = query.where(Recording.answer_id == answer_id)
+        if session_id:
+            query = query.where(Recording.session_id == session_id)
+        rows = await self.session.scalars(
+            query.order_by(Recording.created_at.desc(), Recording.id).limit(limit).offset(offset)
+        )
+        return rows.all()
+
+    async def expired_uploads(self, now: datetime, limit: int = 100) -> Sequence[Recording]:
+        rows = await self.session.scalars(
+            sa.select(Recording)
+            .where(Recording.status == RecordingStatus.UPLOADING.value, Recording.expires_at < now)
+            .limit(limit)
+            .with_for_update(skip_locked=True)
+        )
+        return rows.all()
+
+    async def delete(self, recording: Recording) -> None:
+        await self.session.delete(recording)

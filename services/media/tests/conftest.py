@@ -1,0 +1,210 @@
+"""Media test kit: real media files made with ffmpeg, a small tus client, apps per storage backend, the worker."""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import contextlib
+import hashlib
+import os
+import subprocess
+from collections.abc import AsyncIterator, Awaitable, Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+from intervu_kit.devstack.config import DevSettings
+from intervu_kit.storage import storage_from_settings
+from intervu_kit.testing.plugin import SignedIn, running_app
+from intervu_kit.worker import run_worker
+from intervu_media.config import Settings
+from intervu_media.consumers import registrar
+from intervu_media.main import create_app
+from intervu_media.models import events
+
+UPLOADS = "/api/media/uploads/"
+TUS = {"Tus-Resumable": "1.0.0"}
+
+
+def _ffmpeg(*args: str) -> None:
+    subprocess.run(["ffmpeg", "-nostdin", "-v", "error", "-y", *args], check=True)
+
+
+@pytest.fixture(scope="session")
+def media_files(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    """Real recordings in every accepted format, and every kind of bad file the service must refuse."""
+    d = tmp_path_factory.mktemp("media")
+    tone = ["-f", "lavfi", "-i", "sine=frequency=220:duration=4:sample_rate=48000"]
+    video = ["-f", "lavfi", "-i", "testsrc=size=320x240:rate=15:duration=4"]
+    f = {
+        name: d / name
+        for name in (
+            "answer.webm",
+            "browser.webm",
+            "answer.mp4",
+            "answer.wav",
+            "answer.mp3",
+            "answer.ogg",
+            "silence.webm",
+            "video-only.webm",
+            "text.webm",
+            "image.png",
+            "truncated.webm",
+            "corrupted.webm",
+        )
+    }
+    _ffmpeg(*video, *tone, "-c:v", "libvpx", "-b:v", "300k", "-c:a", "libopus", "-shortest", str(f["answer.webm"]))
+    # Like Chrome's MediaRecorder output: written to a pipe, so no duration and no cues in the header.
+    with open(f["browser.webm"], "wb") as out:
+        subprocess.run(
+            [
+                "ffmpeg",
+                "-nostdin",
+                "-v",
+                "error",
+                *video,
+                *tone,
+                "-c:v",
+                "libvpx",
+                "-b:v",
+                "300k",
+                "-c:a",
+                "libopus",
+                "-shortest",
+                "-f",
+                "webm",
+                "pipe:1",
+            ],
+            stdout=out,
+            check=True,
+        )
+    _ffmpeg(
+        *video,
+        *tone,
+        "-c:v",
+        "libx264",
+        "-preset",
+        "ultrafast",
+        "-pix_fmt",
+        "yuv420p",
+        "-c:a",
+        "aac",
+        "-shortest",
+        str(f["answer.mp4"]),
+    )
+    _ffmpeg(*tone, "-ac", "1", str(f["answer.wav"]))
+    _ffmpeg(*tone, "-c:a", "libmp3lame", str(f["answer.mp3"]))
+    _ffmpeg(*tone, "-c:a", "libopus", str(f["answer.ogg"]))
+    _ffmpeg("-f", "lavfi", "-i", "anullsrc=r=48000:cl=mono", "-t", "4", "-c:a", "libopus", str(f["silence.webm"]))
+    _ffmpeg(*video, "-c:v", "libvpx", str(f["video-only.webm"]))
+    f["text.webm"].write_text("This is not a video, just text with a .webm name.\n" * 200)
+    _ffmpeg("-f", "lavfi", "-i", "color=c=red:s=64x64", "-frames:v", "1", str(f["image.png"]))
+    data = f["answer.webm"].read_bytes()
+    f["truncated.webm"].write_bytes(data[: len(data) * 6 // 10])
+    corrupted = bytearray(data)
+    middle = len(corrupted) // 2
+    corrupted[middle : middle + 8192] = os.urandom(8192)
+    f["corrupted.webm"].write_bytes(bytes(corrupted))
+    return f
+
+
+def b64(value: str) -> str:
+    return base64.b64encode(value.encode()).decode()
+
+
+@dataclass
+class Tus:
+    """A minimal tus 1.0 client (what tus-js-client does), for tests."""
+
+    client: httpx.AsyncClient
+    who: SignedIn
+
+    def h(self, **extra: str) -> dict[str, str]:
+        return {**TUS, **self.who.headers, **extra}
+
+    async def create(self, length: int | None, *, metadata: dict[str, str] | None = None) -> httpx.Response:
+        headers = self.h()
+        if length is None:
+            headers["Upload-Defer-Length"] = "1"
+        else:
+            headers["Upload-Length"] = str(length)
+        if metadata:
+            headers["Upload-Metadata"] = ",".join(f"{k} {b64(v)}" for k, v in metadata.items())
+        return await self.client.post(UPLOADS, headers=headers)
+
+    async def patch(self, location: str, offset: int, data: bytes, **extra: str) -> httpx.Response:
+        headers = self.h(**{"Content-Type": "application/offset+octet-stream", "Upload-Offset": str(offset)}, **extra)
+        return await self.client.patch(location, content=data, headers=headers)
+
+    async def head(self, location: str) -> httpx.Response:
+        return await self.client.head(location, headers=self.h())
+
+    async def upload(self, data: bytes, *, chunk: int = 3 * 1024 * 1024, metadata: dict[str, str] | None = None) -> str:
+        created = await self.create(len(data), metadata=metadata)
+        assert created.status_code == 201, created.text
+        location = created.headers["location"]
+        offset = 0
+        while offset < len(data):
+            piece = data[offset : offset + chunk]
+            response = await self.patch(location, offset, piece)
+            assert response.status_code == 204, response.text
+            offset = int(response.headers["upload-offset"])
+        return location.rstrip("/").rsplit("/", 1)[-1]
+
+
+def media_settings(backend: str = "local", **overrides: Any) -> Settings:
+    return Settings(storage_backend=backend, **overrides)
+
+
+@pytest.fixture(params=["local", "s3"])
+def backend(request: pytest.FixtureRequest) -> str:
+    return str(request.param)
+
+
+@pytest.fixture
+async def media(infra: DevSettings, backend: str) -> AsyncIterator[tuple[httpx.AsyncClient, Settings]]:
+    settings = media_settings(backend)
+    async with running_app(create_app(settings)) as client:
+        yield client, settings
+
+
+@pytest.fixture
+async def local_media(infra: DevSettings) -> AsyncIterator[httpx.AsyncClient]:
+    async with running_app(create_app(media_settings("local"))) as client:
+        yield client
+
+
+@contextlib.asynccontextmanager
+async def media_worker(settings: Settings) -> AsyncIterator[None]:
+    """The media worker, in-process: the same consumers and relay `make run` starts."""
+    stop = asyncio.Event()
+    task = asyncio.create_task(
+        run_worker(settings, events, registrar(storage_from_settings(settings), settings), stop=stop)
+    )
+    try:
+        yield
+    finally:
+        stop.set()
+        await asyncio.wait_for(task, timeout=30)
+
+
+async def wait_for_status(
+    client: httpx.AsyncClient, who: SignedIn, recording_id: str, timeout_s: float = 60
+) -> dict[str, Any]:
+    deadline = asyncio.get_running_loop().time() + timeout_s
+    while True:
+        body: dict[str, Any] = (await client.get(f"/api/media/recordings/{recording_id}", headers=who.headers)).json()
+        if body["status"] not in {"uploading", "processing"}:
+            return body
+        if asyncio.get_running_loop().time() > deadline:
+            raise AssertionError(f"recording still {body['status']}")
+        await asyncio.sleep(0.2)
+
+
+def sha256(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+SignIn = Callable[..., Awaitable[SignedIn]]

@@ -1,0 +1,154 @@
+"""After the upload: real media in every accepted format becomes `ready`; every bad file is `rejected` with a
+reason (never a 5xx), its bytes deleted, and nothing else of the user's touched."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+from pathlib import Path
+
+import httpx
+import pytest
+from intervu_kit.storage import storage_from_settings
+from intervu_kit.testing.plugin import SignedIn, running_app
+
+from intervu_media.main import create_app
+
+from .conftest import SignIn, Tus, media_settings, media_worker, wait_for_status
+
+GOOD = {
+    "answer.webm": ("webm", "vp8", "opus"),
+    "browser.webm": ("webm", "vp8", "opus"),
+    "answer.mp4": ("mp4", "h264", "aac"),
+    "answer.wav": ("wav", None, "pcm_s16le"),
+    "answer.mp3": ("mp3", None, "mp3"),
+    "answer.ogg": ("ogg", None, "opus"),
+}
+BAD = {
+    "text.webm": "unreadable_media",
+    "image.png": "unsupported_format",
+    "truncated.webm": "corrupt_media",
+    "corrupted.webm": "corrupt_media",
+    "silence.webm": "no_speech",
+    "video-only.webm": "no_audio",
+}
+
+
+def _probe(path: Path) -> dict[str, object]:
+    out = subprocess.run(
+        ["ffprobe", "-v", "error", "-print_format", "json", "-show_format", "-show_streams", str(path)],
+        capture_output=True,
+        check=True,
+        text=True,
+    ).stdout
+    return json.loads(out)  # type: ignore[no-any-return]
+
+
+async def _fetch(client: httpx.AsyncClient, url: str, headers: dict[str, str] | None = None) -> httpx.Response:
+    if url.startswith("/"):
+        return await client.get(url, headers=headers)
+    async with httpx.AsyncClient() as plain:  # S3 presigned URL: straight to MinIO
+        return await plain.get(url, headers=headers)
+
+
+@pytest.mark.parametrize("backend", ["local", "s3"])
+async def test_every_accepted_format_becomes_ready_and_plays(
+    infra: object, sign_in: SignIn, media_files: dict[str, Path], backend: str, tmp_path: Path
+) -> None:
+    settings = media_settings(backend)
+    async with running_app(create_app(settings)) as client, media_worker(settings):
+        tus = Tus(client, await sign_in())
+        ids = {name: await tus.upload(media_files[name].read_bytes(), metadata={"filename": name}) for name in GOOD}
+        for name, (container, video, audio) in GOOD.items():
+            body = await wait_for_status(client, tus.who, ids[name])
+            assert body["status"] == "ready", (name, body)
+            assert (body["container"], body["video_codec"], body["audio_codec"]) == (container, video, audio), name
+            assert body["duration_s"] == pytest.approx(4.0, abs=0.25), name
+
+        # Browser WebM has no duration in its header; the served copy does (remuxed), and so does the audio track.
+        playback = (
+            await client.get(f"/api/media/recordings/{ids['browser.webm']}/playback", headers=tus.who.headers)
+        ).json()
+        media = await _fetch(client, playback["url"])
+        assert media.status_code == 200
+        (tmp_path / "served.webm").write_bytes(media.content)
+        assert float(_probe(tmp_path / "served.webm")["format"]["duration"]) == pytest.approx(4.0, abs=0.25)  # type: ignore[index]
+        audio = await _fetch(client, playback["audio_url"])
+        (tmp_path / "audio.wav").write_bytes(audio.content)
+        stream = _probe(tmp_path / "audio.wav")["streams"][0]  # type: ignore[index]
+        assert (stream["sample_rate"], stream["channels"], stream["codec_name"]) == ("16000", 1, "pcm_s16le")
+
+        ranged = await _fetch(client, playback["url"], headers={"Range": "bytes=100-199"})
+        assert ranged.status_code == 206
+        assert ranged.content == media.content[100:200]
+
+
+async def test_bad_files_are_rejected_with_a_reason_and_leave_other_recordings_alone(
+    infra: object, sign_in: SignIn, media_files: dict[str, Path]
+) -> None:
+    settings = media_settings("local")
+    storage = storage_from_settings(settings)
+    async with running_app(create_app(settings)) as client, media_worker(settings):
+        tus = Tus(client, await sign_in())
+        keep = await tus.upload(media_files["answer.webm"].read_bytes())
+        assert (await wait_for_status(client, tus.who, keep))["status"] == "ready"
+        kept_objects = await storage.list_objects(f"recordings/{tus.who.id}/{keep}/")
+
+        ids = {name: await tus.upload(media_files[name].read_bytes(), metadata={"filename": name}) for name in BAD}
+        for name, code in BAD.items():
+            body = await wait_for_status(client, tus.who, ids[name])
+            assert (body["status"], body["rejection_code"]) == ("rejected", code), (name, body)
+            assert body["rejection_reason"]
+            assert await storage.list_objects(f"recordings/{tus.who.id}/{ids[name]}/") == [], name
+            response = await client.get(f"/api/media/recordings/{ids[name]}/playback", headers=tus.who.headers)
+            assert response.status_code == 409 and response.json()["error"]["code"] == "recording_not_ready"
+
+        assert await storage.list_objects(f"recordings/{tus.who.id}/{keep}/") == kept_objects
+        assert (await client.get(f"/api/media/recordings/{keep}/playback", headers=tus.who.headers)).status_code == 200
+
+
+async def test_a_recording_over_the_duration_limit_is_rejected(
+    infra: object, sign_in: SignIn, media_files: dict[str, Path]
+) -> None:
+    settings = media_settings("local", media_max_duration_s=2.0)
+    async with running_app(create_app(settings)) as client, media_worker(settings):
+        tus = Tus(client, await sign_in())
+        rid = await tus.upload(media_files["answer.mp4"].read_bytes())
+        body = await wait_for_status(client, tus.who, rid)
+        assert (body["status"], body["rejection_code"]) == ("rejected", "too_long")
+
+
+async def test_ready_recording_publishes_its_event_with_the_answer(
+    infra: object, sign_in: SignIn, media_files: dict[str, Path]
+) -> None:
+    import uuid
+
+    import sqlalchemy as sa
+    from intervu_kit.db import Database
+
+    from intervu_media.models import events
+
+    settings = media_settings("local")
+    answer_id = str(uuid.uuid4())
+    async with running_app(create_app(settings)) as client, media_worker(settings):
+        who: SignedIn = await sign_in()
+        rid = await Tus(client, who).upload(media_files["answer.wav"].read_bytes(), metadata={"answer_id": answer_id})
+        assert (await wait_for_status(client, who, rid))["status"] == "ready"
+    db = Database(settings.sqlalchemy_url)
+    try:
+        async with db.transaction() as session:
+            rows = (
+                (
+                    await session.execute(
+                        sa.select(events.outbox.c.envelope).where(events.outbox.c.name == "media.recording_uploaded.v1")
+                    )
+                )
+                .scalars()
+                .all()
+            )
+    finally:
+        await db.dispose()
+    mine = [r["data"] for r in rows if r["data"]["recording_id"] == rid]
+    assert len(mine) == 1
+    assert mine[0]["answer_id"] == answer_id and mine[0]["user_id"] == who.id
+    assert mine[0]["audio_key"].endswith("/audio.wav") and mine[0]["has_video"] is False
