@@ -11,7 +11,6 @@ import httpx
 import pytest
 from intervu_kit.storage import storage_from_settings
 from intervu_kit.testing.plugin import SignedIn, running_app
-
 from intervu_media.main import create_app
 
 from .conftest import SignIn, Tus, media_settings, media_worker, wait_for_status
@@ -125,7 +124,6 @@ async def test_ready_recording_publishes_its_event_with_the_answer(
 
     import sqlalchemy as sa
     from intervu_kit.db import Database
-
     from intervu_media.models import events
 
     settings = media_settings("local")
