@@ -72,8 +72,8 @@ async def test_every_accepted_format_becomes_ready_and_plays(
         assert media.status_code == 200
         (tmp_path / "served.webm").write_bytes(media.content)
         assert float(_probe(tmp_path / "served.webm")["format"]["duration"]) == pytest.approx(4.0, abs=0.25)  # type: ignore[index]
-        audio = await _fetch(client, playback["audio_url"])
-        (tmp_path / "audio.wav").write_bytes(audio.content)
+        track = await _fetch(client, playback["audio_url"])
+        (tmp_path / "audio.wav").write_bytes(track.content)
         stream = _probe(tmp_path / "audio.wav")["streams"][0]  # type: ignore[index]
         assert (stream["sample_rate"], stream["channels"], stream["codec_name"]) == ("16000", 1, "pcm_s16le")
 

@@ -49,7 +49,7 @@ async def _upload(backend: str, token: str, total: int) -> tuple[float, float, f
         "INTERVU_MEDIA_USER_QUOTA_BYTES": str(8 * GB),
         "INTERVU_LOG_LEVEL": "WARNING",
     }
-    process = subprocess.Popen(
+    process = subprocess.Popen(  # noqa: ASYNC220 - a server that lives for the whole measurement
         [sys.executable, "-m", "uvicorn", "intervu_media.main:app", "--host", "127.0.0.1", "--port", str(PORT)],
         env=env,
         stdout=subprocess.DEVNULL,
