@@ -79,7 +79,12 @@ async def bench_events(settings: DevSettings, count: int = 500) -> str:
     latencies: list[float] = []
     done = asyncio.Event()
     consumer = EventConsumer(
-        db, tables, service=f"bench{run_id}", nats_url=settings.nats_url, stream=settings.events_stream
+        db,
+        tables,
+        service=f"bench{run_id}",
+        nats_url=settings.nats_url,
+        stream=settings.events_stream,
+        start_time=datetime.now(UTC),
     )
 
     @consumer.on(BenchPinged)

@@ -150,8 +150,8 @@ async def remux(source: Path, kind: str, target: Path) -> None:
 
 # What ffmpeg says (at warning level) about a damaged or cut-off file. A clean recording says nothing.
 _DAMAGE = re.compile(
-    r"ended prematurely|exceeds containing master|corrupt|truncat|invalid data|error while decoding|"
-    r"partial file|packet mismatch|moov atom not found",
+    r"ended prematurely|exceeds containing|element|EBML|corrupt|truncat|invalid|error|partial file|"
+    r"packet mismatch|moov atom not found",
     re.IGNORECASE,
 )
 

@@ -7,6 +7,7 @@ import contextlib
 import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any, TypeVar
 
 import sqlalchemy as sa
@@ -52,6 +53,7 @@ class EventConsumer:
         max_attempts: int = 5,
         ack_wait_s: float = 60.0,
         retry_delays_s: tuple[float, ...] = (1.0, 5.0, 30.0, 120.0),
+        start_time: datetime | None = None,
     ) -> None:
         self.db = db
         self.tables = tables
@@ -61,6 +63,9 @@ class EventConsumer:
         self.max_attempts = max_attempts
         self.ack_wait_s = ack_wait_s
         self.retry_delays_s = retry_delays_s
+        # A new durable consumer reads the whole stream by default (nothing published before it existed is
+        # lost); ``start_time`` limits it to events from then on.
+        self.start_time = start_time
         self._subs: list[_Subscription] = []
         self._nc: Client | None = None
 
@@ -127,7 +132,8 @@ class EventConsumer:
         config = ConsumerConfig(
             durable_name=sub.durable,
             ack_policy=AckPolicy.EXPLICIT,
-            deliver_policy=DeliverPolicy.ALL,
+            deliver_policy=DeliverPolicy.ALL if self.start_time is None else DeliverPolicy.BY_START_TIME,
+            opt_start_time=self.start_time,
             ack_wait=self.ack_wait_s,
             # Our own counter parks the event; the broker must never drop it before we have.
             max_deliver=-1,
