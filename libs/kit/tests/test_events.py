@@ -173,9 +173,7 @@ async def _consuming(consumer: EventConsumer, js: JetStreamContext) -> AsyncIter
     finally:
         stop.set()
         await asyncio.wait_for(task, timeout=10)
-        for durable in consumer.subscriptions:
-            with contextlib.suppress(Exception):
-                await js.delete_consumer(STREAM, durable)
+        await consumer.delete_durables()
 
 
 async def _until(check: Callable[[], Awaitable[bool]], timeout_s: float = 15.0) -> None:

@@ -116,6 +116,7 @@ async def bench_events(settings: DevSettings, count: int = 500) -> str:
         elapsed = time.perf_counter() - t0
         stop.set()
         await asyncio.gather(*tasks, return_exceptions=True)
+        await consumer.delete_durables()
         async with db.transaction() as session:
             await session.execute(sa.delete(tables.inbox).where(tables.inbox.c.consumer.like(f"bench{run_id}%")))
         await db.dispose()

@@ -79,6 +79,16 @@ class EventConsumer:
 
         return register
 
+    async def delete_durables(self) -> None:
+        """Remove this consumer's durable consumers from the broker (benchmarks and tests clean up with it)."""
+        nc, js = await connect_jetstream(self.nats_url, name=f"{self.service}-cleanup")
+        try:
+            for durable in self.subscriptions:
+                with contextlib.suppress(Exception):
+                    await js.delete_consumer(self.stream, durable)
+        finally:
+            await nc.close()
+
     @property
     def subscriptions(self) -> list[str]:
         return [s.durable for s in self._subs]
