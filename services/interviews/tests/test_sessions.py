@@ -86,8 +86,9 @@ async def test_a_job_description_picks_relevant_questions(
     response = await _create(client, me, job_description=description, question_count=6)
     assert response.status_code == 201, response.text
     slots = response.json()["questions"]
+    assert response.json()["role"] == role  # inferred from the description alone
     roles = [s["question"]["role"] for s in slots]
-    assert roles.count(role) >= 4, roles  # mostly the described role, no prompt about it given
+    assert roles.count(role) >= 4, roles  # mostly the described role
     scores = [s["relevance"] for s in slots]
     assert all(isinstance(s, float) for s in scores)
     assert any(s["matched_terms"] for s in slots)

@@ -62,6 +62,23 @@ def rank_for_job_description(job_description: str, questions: Sequence[Question]
     return ranked
 
 
+def infer_role(ranked: Sequence[Ranked], top: int = 5) -> str | None:
+    """The role a description is about: the role whose best few questions match it best on average."""
+    by_role: dict[str, list[float]] = {}
+    for item in ranked:  # already sorted best first
+        scores = by_role.setdefault(item.question.role, [])
+        if len(scores) < top:
+            scores.append(item.score)
+    candidates = {role: sum(s) / len(s) for role, s in by_role.items() if role != "general" and s}
+    return max(candidates, key=lambda role: candidates[role]) if candidates else None
+
+
+def prefer_role(ranked: Sequence[Ranked], role: str) -> list[Ranked]:
+    """The role's own questions (and the general ones) first, the rest after, each group in score order."""
+    own = [r for r in ranked if r.question.role in (role, "general")]
+    return own + [r for r in ranked if r.question.role not in (role, "general")]
+
+
 def pick_diverse(ranked: Sequence[Ranked], count: int) -> list[Ranked]:
     """The best questions, with no question type taking more than ~40% of the session."""
     cap = max(1, math.ceil(count * 0.4))

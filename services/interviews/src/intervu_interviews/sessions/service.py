@@ -26,7 +26,7 @@ from intervu_interviews.models import (
     events,
 )
 from intervu_interviews.questions.repository import QuestionRepository
-from intervu_interviews.ranking import pick_diverse, rank_for_job_description
+from intervu_interviews.ranking import infer_role, pick_diverse, prefer_role, rank_for_job_description
 from intervu_interviews.sessions.repository import SessionRepository
 from intervu_interviews.sessions.schemas import AnswerCreate, SessionCreate
 
@@ -76,7 +76,12 @@ class SessionService:
             # With a role, stay within it (plus the general questions); without, the description decides.
             roles = [data.role, "general"] if data.role else None
             pool = await self.questions.active(roles=roles, type_=type_, difficulty=difficulty, with_embeddings=True)
-            chosen = pick_diverse(rank_for_job_description(data.job_description, pool), data.question_count)
+            ranked = rank_for_job_description(data.job_description, pool)
+            if data.role is None and (inferred := infer_role(ranked)) is not None:
+                # A description is about one job: its questions first, so the session feels like that interview.
+                practice.role = inferred
+                ranked = prefer_role(ranked, inferred)
+            chosen = pick_diverse(ranked, data.question_count)
             picks: list[tuple[Question, float | None, list[str]]] = [
                 (r.question, round(r.score, 4), r.matched_terms) for r in chosen
             ]
