@@ -83,7 +83,9 @@ ok ".env present"
 
 say "Web app"
 if [ -f web/package.json ]; then
-  (cd web && { [ -d node_modules ] || npm ci --no-audit --no-fund --loglevel=error; } && npm run --silent build)
+  # `npm install` honours the lock file; `npm ci` refuses it over an optional Windows-only package that npm 11
+  # leaves out of lock files written on Linux.
+  (cd web && npm install --no-audit --no-fund --loglevel=error && npm run --silent build)
   ok "web app built into web/dist"
 else
   ok "no web app yet (the proxy serves web/fallback)"
