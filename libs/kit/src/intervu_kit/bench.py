@@ -11,7 +11,6 @@ module runs them after its own.
 from __future__ import annotations
 
 import asyncio
-import importlib
 import resource
 import statistics
 import tempfile
@@ -31,7 +30,7 @@ from intervu_kit.db import Database, new_metadata
 from intervu_kit.devstack.config import DevSettings
 from intervu_kit.devstack.procs import Progress
 from intervu_kit.events import EventConsumer, OutboxRelay, event_tables, publish
-from intervu_kit.settings import SERVICES, Environment, KitSettings
+from intervu_kit.settings import SERVICES, Environment, KitSettings, service_hook
 from intervu_kit.storage import LocalStorage, S3Storage, Storage
 from intervu_kit.testing.keycloak import KeycloakAdmin
 
@@ -180,11 +179,8 @@ async def main_async(settings: DevSettings, progress: Progress) -> None:
     figures.extend(await bench_storage(settings))
     progress.done("storage", t)
     for service in SERVICES:
-        try:
-            module = importlib.import_module(f"intervu_{service}.bench")
-        except ModuleNotFoundError as exc:
-            if exc.name != f"intervu_{service}.bench":
-                raise
+        module = service_hook(service, "bench")
+        if module is None:
             continue
         progress.step(f"measuring {service}")
         figures.extend(await module.run())

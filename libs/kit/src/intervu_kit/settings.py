@@ -8,9 +8,11 @@ secret that is printed in our own repository.
 
 from __future__ import annotations
 
+import importlib
 from enum import StrEnum
 from functools import cached_property
 from pathlib import Path
+from types import ModuleType
 from typing import Literal
 
 from pydantic import SecretStr, model_validator
@@ -30,6 +32,18 @@ SERVICES: tuple[str, ...] = (
     "analytics",
     "notifications",
 )
+
+
+def service_hook(service: str, name: str) -> ModuleType | None:
+    """A service's optional module (``seed``, ``bench``...), or None when the service has none."""
+    module_name = f"intervu_{service}.{name}"
+    try:
+        return importlib.import_module(module_name)
+    except ModuleNotFoundError as exc:
+        if exc.name != module_name:  # the module exists but something it imports is missing: a real error
+            raise
+        return None
+
 
 # Documented development defaults (see .env.example). Any of these in production is a refusal to start.
 DEV_SECRETS: dict[str, str] = {

@@ -26,7 +26,7 @@ from intervu_kit.devstack.stack import (
     stop,
     up_infra,
 )
-from intervu_kit.settings import SERVICES, Environment
+from intervu_kit.settings import SERVICES, Environment, service_hook
 
 
 def migrate(progress: Progress, environments: tuple[Environment, ...]) -> None:
@@ -42,11 +42,8 @@ def migrate(progress: Progress, environments: tuple[Environment, ...]) -> None:
             upgrade(Paths.root / "services" / svc, settings)
         progress.done(f"migrations applied ({env.value} databases)", t)
         for svc in SERVICES:
-            try:
-                seeder = importlib.import_module(f"intervu_{svc}.seed")
-            except ModuleNotFoundError as exc:
-                if exc.name != f"intervu_{svc}.seed":
-                    raise
+            seeder = service_hook(svc, "seed")
+            if seeder is None:
                 continue
             t = time.monotonic()
             config = importlib.import_module(f"intervu_{svc}.config")
