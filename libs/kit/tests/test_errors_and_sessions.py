@@ -73,3 +73,15 @@ def test_log_lines_are_json_with_service_and_request_id(capsys: pytest.CaptureFi
     assert record["service"] == "kit"
     assert record["request_id"] == "rid-12345678"
     assert record["level"] == "INFO"
+
+
+async def test_every_request_writes_an_access_line_with_its_request_id(
+    client: httpx.AsyncClient, caplog: pytest.LogCaptureFixture
+) -> None:
+    with caplog.at_level(logging.INFO, logger="intervu.access"):
+        response = await client.get("/api/kit/nothing-here", headers={"x-request-id": "access-line-check-1"})
+    lines = [r for r in caplog.records if r.name == "intervu.access"]
+    assert lines, "no access line"
+    assert lines[-1].getMessage() == "GET /api/kit/nothing-here 404"
+    assert lines[-1].request_id == "access-line-check-1"  # type: ignore[attr-defined]
+    assert response.headers["x-request-id"] == "access-line-check-1"

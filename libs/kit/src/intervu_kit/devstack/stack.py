@@ -322,6 +322,7 @@ def service_components(s: DevSettings) -> list[Component]:
                     "--port",
                     str(port),
                     "--proxy-headers",
+                    "--no-access-log",  # the kit writes access lines itself, with the request id
                 ],
                 ready=lambda port=port: http_ok(f"http://127.0.0.1:{port}/readyz"),  # type: ignore[misc]
                 # Sixteen Python processes importing at once on two cores take a while.
