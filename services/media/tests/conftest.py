@@ -8,13 +8,16 @@ import contextlib
 import hashlib
 import random
 import subprocess
-from collections.abc import AsyncIterator, Awaitable, Callable
+import threading
+import time
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
+import uvicorn
 from intervu_kit.devstack.config import DevSettings
 from intervu_kit.storage import storage_from_settings
 from intervu_kit.testing.plugin import SignedIn, running_app
@@ -152,6 +155,24 @@ class Tus:
             assert response.status_code == 204, response.text
             offset = int(response.headers["upload-offset"])
         return location.rstrip("/").rsplit("/", 1)[-1]
+
+
+@contextlib.contextmanager
+def serving(settings: Settings, port: int) -> Iterator[str]:
+    """The media API on a real socket (uvicorn in a thread): for clients that must really connect or disconnect."""
+    config = uvicorn.Config(create_app(settings), host="127.0.0.1", port=port, log_level="warning", lifespan="on")
+    server = uvicorn.Server(config)
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 20
+    while not server.started:
+        assert time.monotonic() < deadline, "server did not start"
+        time.sleep(0.05)
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.should_exit = True
+        thread.join(timeout=10)
 
 
 def media_settings(backend: str = "local", **overrides: Any) -> Settings:

@@ -4,40 +4,27 @@ from __future__ import annotations
 
 import asyncio
 import socket
-import threading
 import time
 import uuid
 from collections.abc import Iterator
 
 import httpx
 import pytest
-import uvicorn
 from intervu_kit.db import Database
 from intervu_kit.storage import storage_from_settings
 from intervu_media.config import Settings
-from intervu_media.main import create_app
 from intervu_media.models import Recording
 
-from .conftest import SignIn, Tus, media_settings, sha256
+from .conftest import SignIn, Tus, media_settings, serving, sha256
 
 PORT = 18213
 
 
 @pytest.fixture(params=["local", "s3"])
 def server(request: pytest.FixtureRequest, infra: object) -> Iterator[Settings]:
-    """The media API on a real socket (uvicorn), so a client can really disconnect mid-request."""
     settings = media_settings(request.param, media_part_size=5 * 1024 * 1024)
-    config = uvicorn.Config(create_app(settings), host="127.0.0.1", port=PORT, log_level="warning", lifespan="on")
-    srv = uvicorn.Server(config)
-    thread = threading.Thread(target=srv.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 20
-    while not srv.started:
-        assert time.monotonic() < deadline, "server did not start"
-        time.sleep(0.05)
-    yield settings
-    srv.should_exit = True
-    thread.join(timeout=10)
+    with serving(settings, PORT):
+        yield settings
 
 
 def _send_partial(path: str, token: str, offset: int, total: int, data: bytes) -> None:
