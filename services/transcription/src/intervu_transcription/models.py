@@ -1,8 +1,16 @@
 """Tables of the transcription database (and only that database: no service reads another's tables)."""
 
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+
+import sqlalchemy as sa
 from intervu_kit.db import Base as KitBase
 from intervu_kit.db import new_metadata
 from intervu_kit.events import event_tables
+from sqlalchemy.dialects.postgresql import JSONB, UUID
+from sqlalchemy.orm import Mapped, mapped_column
 
 
 class Base(KitBase):
@@ -11,3 +19,21 @@ class Base(KitBase):
 
 
 events = event_tables(Base.metadata)
+
+
+class TranscriptRow(Base):
+    __tablename__ = "transcripts"
+
+    id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), primary_key=True, default=uuid.uuid4)
+    recording_id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), unique=True)
+    user_id: Mapped[str] = mapped_column(sa.String(64), index=True)
+    answer_id: Mapped[uuid.UUID | None] = mapped_column(UUID(as_uuid=True), nullable=True, index=True)
+    status: Mapped[str] = mapped_column(sa.String(20))  # "completed" or "failed"
+    provider: Mapped[str] = mapped_column(sa.String(60))
+    language: Mapped[str | None] = mapped_column(sa.String(10), nullable=True)
+    text: Mapped[str] = mapped_column(sa.Text, default="")
+    words: Mapped[list[dict[str, object]]] = mapped_column(JSONB, default=list)
+    speech: Mapped[list[list[float]]] = mapped_column(JSONB, default=list)
+    duration_s: Mapped[float | None] = mapped_column(sa.Float, nullable=True)
+    error: Mapped[str | None] = mapped_column(sa.Text, nullable=True)
+    created_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True), server_default=sa.func.now())

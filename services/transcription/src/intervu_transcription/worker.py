@@ -1,9 +1,12 @@
-"""The transcription worker: `python -m intervu_transcription.worker` (outbox relay + event consumers)."""
+"""The transcription worker: `python -m intervu_transcription.worker` (relay + speech-to-text of recordings)."""
 
+from intervu_kit.storage import storage_from_settings
 from intervu_kit.worker import main
 
 from intervu_transcription.config import get_settings
+from intervu_transcription.consumers import provider_from_settings, registrar
 from intervu_transcription.models import events
 
 if __name__ == "__main__":
-    main(get_settings(), events)
+    settings = get_settings()
+    main(settings, events, registrar(storage_from_settings(settings), provider_from_settings(settings)))

