@@ -51,8 +51,10 @@ if [ ! -x "$LOCAL/keycloak-$KEYCLOAK_VERSION/bin/kc.sh" ]; then
   zip="$LOCAL/dl/keycloak-quarkus-dist-$KEYCLOAK_VERSION.zip"
   if [ ! -s "$zip" ]; then
     if command -v mvn >/dev/null; then
-      mvn -q dependency:copy -Dartifact="org.keycloak:keycloak-quarkus-dist:$KEYCLOAK_VERSION:zip" \
-        -DoutputDirectory="$LOCAL/dl"
+      echo "      downloading Keycloak from Maven Central (~200 MB)"
+      mvn -B dependency:copy -Dartifact="org.keycloak:keycloak-quarkus-dist:$KEYCLOAK_VERSION:zip" \
+        -DoutputDirectory="$LOCAL/dl" | grep -E "Download(ing|ed).*keycloak-quarkus-dist|BUILD|ERROR" || true
+      [ -s "$zip" ] || { echo "Keycloak download failed"; exit 1; }
     else
       curl -fL --progress-bar -o "$zip" \
         "https://github.com/keycloak/keycloak/releases/download/$KEYCLOAK_VERSION/keycloak-$KEYCLOAK_VERSION.zip"
@@ -68,8 +70,16 @@ ok "Keycloak in .local/keycloak-$KEYCLOAK_VERSION"
 say "MinIO (S3-compatible server for development and tests)"
 if [ ! -x "$LOCAL/bin/minio" ]; then
   if command -v go >/dev/null; then
-    echo "      building MinIO with go install (a few minutes the first time)"
-    GOBIN="$LOCAL/bin" GOFLAGS=-mod=mod go install "github.com/minio/minio@$MINIO_VERSION"
+    echo "      building MinIO with go install (about 5 minutes on 2 cores the first time)"
+    GOBIN="$LOCAL/bin" GOFLAGS=-mod=mod go install "github.com/minio/minio@$MINIO_VERSION" > "$LOCAL/logs/minio-build.log" 2>&1 &
+    build=$!
+    started=$(date +%s)
+    while kill -0 "$build" 2>/dev/null; do
+      sleep 5
+      printf '\r      still building MinIO... %ss' "$(( $(date +%s) - started ))"
+    done
+    echo
+    wait "$build" || { echo "MinIO build failed; see $LOCAL/logs/minio-build.log"; tail -20 "$LOCAL/logs/minio-build.log"; exit 1; }
   else
     curl -fL --progress-bar -o "$LOCAL/bin/minio" https://dl.min.io/server/minio/release/linux-amd64/minio
     chmod +x "$LOCAL/bin/minio"
