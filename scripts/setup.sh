@@ -51,7 +51,7 @@ if [ ! -x "$LOCAL/keycloak-$KEYCLOAK_VERSION/bin/kc.sh" ]; then
   zip="$LOCAL/dl/keycloak-quarkus-dist-$KEYCLOAK_VERSION.zip"
   if [ ! -s "$zip" ]; then
     if command -v mvn >/dev/null; then
-      echo "      downloading Keycloak from Maven Central (~200 MB)"
+      echo "      downloading Keycloak from Maven Central (~165 MB)"
       mvn -B dependency:copy -Dartifact="org.keycloak:keycloak-quarkus-dist:$KEYCLOAK_VERSION:zip" \
         -DoutputDirectory="$LOCAL/dl" | grep -E "Download(ing|ed).*keycloak-quarkus-dist|BUILD|ERROR" || true
       [ -s "$zip" ] || { echo "Keycloak download failed"; exit 1; }
