@@ -20,7 +20,7 @@ from typing import Any
 import anyio
 from intervu_contracts import RecordingRejected, RecordingUploaded
 from intervu_kit.events import publish
-from intervu_kit.storage import ObjectNotFound, Storage
+from intervu_kit.storage import ObjectNotFound, Storage, download_to_file, upload_file
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from intervu_media.config import Settings
@@ -201,22 +201,6 @@ async def peak_level_db(audio: Path) -> float:
     return float(match.group(1))
 
 
-async def _download(storage: Storage, key: str, target: Path) -> None:
-    async with await anyio.open_file(target, "wb") as fh:
-        async for chunk in storage.read(key):
-            await fh.write(chunk)
-
-
-async def _upload(storage: Storage, key: str, path: Path, content_type: str) -> int:
-    async def chunks() -> Any:
-        async with await anyio.open_file(path, "rb") as fh:
-            while chunk := await fh.read(1024 * 1024):
-                yield chunk
-
-    info = await storage.put_stream(key, chunks(), content_type)
-    return info.size
-
-
 async def process_recording(
     session: AsyncSession, storage: Storage, settings: Settings, recording_id: Any
 ) -> Recording | None:
@@ -229,7 +213,7 @@ async def process_recording(
         try:
             original = folder / "original"
             try:
-                await _download(storage, recording.original_key, original)
+                await download_to_file(storage, recording.original_key, original)
             except ObjectNotFound as exc:
                 # Retrying cannot bring bytes back: say so instead of failing forever.
                 raise Rejected(
@@ -260,8 +244,8 @@ async def process_recording(
                 )
             recording.media_key = f"{recording.prefix}/media.{kind}"
             recording.audio_key = f"{recording.prefix}/audio.wav"
-            recording.media_size = await _upload(storage, recording.media_key, media, content_type)
-            await _upload(storage, recording.audio_key, audio, "audio/wav")
+            recording.media_size = (await upload_file(storage, recording.media_key, media, content_type)).size
+            await upload_file(storage, recording.audio_key, audio, "audio/wav")
             await storage.delete(recording.original_key)  # the remuxed copy holds the same streams
             recording.media_type = content_type
             recording.container = kind

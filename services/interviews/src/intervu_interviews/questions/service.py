@@ -8,6 +8,7 @@ from collections.abc import Sequence
 from datetime import UTC, datetime
 from importlib import resources
 
+import anyio
 from intervu_kit.errors import BadRequest, NotFound
 from intervu_nlp import default_encoder
 from pydantic import TypeAdapter, ValidationError
@@ -117,6 +118,11 @@ async def load_bank(session: AsyncSession) -> dict[str, int]:
     return stats
 
 
+async def _embed(text: str) -> list[float]:
+    vector = await anyio.to_thread.run_sync(lambda: default_encoder().encode([text])[0])
+    return [float(x) for x in vector]
+
+
 class QuestionService:
     def __init__(self, session: AsyncSession) -> None:
         self.repo = QuestionRepository(session)
@@ -135,7 +141,7 @@ class QuestionService:
             source="admin",
             **data.model_dump(mode="json"),
         )
-        question.embedding = [float(x) for x in default_encoder().encode([embedding_text(data)])[0]]
+        question.embedding = await _embed(embedding_text(data))
         self.repo.add(question)
         return question
 
@@ -147,7 +153,7 @@ class QuestionService:
         for key, value in changes.items():
             setattr(question, key, value)
         question.customized = True
-        question.embedding = [float(x) for x in default_encoder().encode([embedding_text(question)])[0]]
+        question.embedding = await _embed(embedding_text(question))
         return question
 
     async def retire(self, question_id: uuid.UUID) -> Question:

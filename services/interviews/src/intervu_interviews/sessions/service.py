@@ -10,6 +10,7 @@ import random
 import uuid
 from datetime import UTC, datetime
 
+import anyio
 from intervu_contracts import InterviewSessionCreated
 from intervu_kit.errors import Conflict, IntervuError, NotFound
 from intervu_kit.events import publish
@@ -76,7 +77,8 @@ class SessionService:
             # With a role, stay within it (plus the general questions); without, the description decides.
             roles = [data.role, "general"] if data.role else None
             pool = await self.questions.active(roles=roles, type_=type_, difficulty=difficulty, with_embeddings=True)
-            ranked = rank_for_job_description(data.job_description, pool)
+            # The encoder is CPU work: off the event loop, so other requests keep flowing meanwhile.
+            ranked = await anyio.to_thread.run_sync(rank_for_job_description, data.job_description, pool)
             if data.role is None and (inferred := infer_role(ranked)) is not None:
                 # A description is about one job: its questions first, so the session feels like that interview.
                 practice.role = inferred

@@ -7,11 +7,10 @@ import tempfile
 import uuid
 from pathlib import Path
 
-import anyio
 import sqlalchemy as sa
 from intervu_contracts import EventEnvelope, RecordingUploaded, TranscriptionCompleted, TranscriptionFailed
 from intervu_kit.events import publish
-from intervu_kit.storage import ObjectNotFound, Storage
+from intervu_kit.storage import ObjectNotFound, Storage, download_to_file
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from intervu_transcription.models import TranscriptRow, events
@@ -36,9 +35,7 @@ async def transcribe_recording(
     with tempfile.TemporaryDirectory(prefix="stt-") as tmp:
         audio = Path(tmp) / "audio.wav"
         try:
-            async with await anyio.open_file(audio, "wb") as fh:
-                async for chunk in storage.read(event.audio_key):
-                    await fh.write(chunk)
+            await download_to_file(storage, event.audio_key, audio)
             transcript = await stt.transcribe(audio)
         except (TranscriptionError, ObjectNotFound) as exc:
             log.warning("transcription of %s failed: %s", event.recording_id, exc)
