@@ -99,7 +99,11 @@ class LocalStorage:
         if prefix:
             validate_key(prefix.rstrip("/") or "x")
         out: list[ObjectInfo] = []
-        for path in sorted(self.root.rglob("*")):
+        # Walk only the folder the prefix names (tus lists an upload's tails on every PATCH: never the whole root).
+        start = self.root / prefix.rsplit("/", 1)[0] if "/" in prefix else self.root
+        if not start.is_dir():
+            return out
+        for path in sorted(start.rglob("*")):
             rel = path.relative_to(self.root).as_posix()
             if path.is_file() and rel.startswith(prefix) and not rel.startswith((_TMP, _MULTIPART)):
                 out.append(ObjectInfo(key=rel, size=path.stat().st_size))
