@@ -17,12 +17,14 @@ say() { step=$((step+1)); printf '[%d/%d] %s\n' "$step" "$total" "$*"; }
 ok() { printf '      \342\234\224 %s\n' "$*"; }
 SUDO=""; [ "$(id -u)" -ne 0 ] && SUDO="sudo"
 
-say "System packages (PostgreSQL, NATS, Caddy, ffmpeg, Java)"
+say "System packages (PostgreSQL, NATS, Caddy, ffmpeg, espeak-ng, Java)"
 need=()
 command -v /usr/lib/postgresql/*/bin/postgres >/dev/null 2>&1 || ls /usr/lib/postgresql/*/bin/postgres >/dev/null 2>&1 || need+=(postgresql)
 command -v nats-server >/dev/null || need+=(nats-server)
 command -v caddy >/dev/null || need+=(caddy)
 command -v ffmpeg >/dev/null || need+=(ffmpeg)
+# A second, robotic voice for the speech benchmark (the neural one, Piper, comes from PyPI).
+command -v espeak-ng >/dev/null || need+=(espeak-ng)
 command -v java >/dev/null || need+=(openjdk-17-jre-headless)
 command -v unzip >/dev/null || need+=(unzip)
 command -v curl >/dev/null || need+=(curl)

@@ -15,12 +15,67 @@ from pathlib import Path
 from typing import Any
 
 import anyio
+from intervu_nlp.fillers import HESITATIONS, core
 
 from intervu_transcription.providers.base import Transcript, TranscriptionError, Word
 
 DISFLUENT_PROMPT = "Umm, let me think like, hmm... Okay, here's what I'm, like, thinking. Uh, so, um, yeah."
 SAMPLE_RATE = 16000
-SPEECH_MARGIN_S = 0.25
+SPEECH_MARGIN_S = 0.05
+# Speech this long without a word gets a second look (Whisper tiny sometimes skips a stretch).
+MIN_GAP_S = 1.0
+GAP_PAD_S = 0.15
+
+
+def snap(start: float, end: float, regions: list[tuple[float, float]]) -> tuple[float, float]:
+    """Trim a word to the speech region it overlaps most.
+
+    Whisper's word timings stretch the word before a silence over part of that silence; the voice activity
+    detector knows better where speech stops, and pause lengths (and pace over speaking time) depend on it.
+    """
+    best, overlap = None, 0.0
+    for a, b in regions:
+        shared = min(end, b) - max(start, a)
+        if shared > overlap:
+            best, overlap = (a, b), shared
+    if best is None:
+        return start, end
+    trimmed = max(start, best[0]), min(end, best[1])
+    return trimmed if trimmed[1] > trimmed[0] else (start, end)
+
+
+def uncovered(
+    regions: list[tuple[float, float]], words: list[Word], minimum: float = MIN_GAP_S
+) -> list[tuple[float, float]]:
+    """Stretches of detected speech with no word on them, at least ``minimum`` seconds long."""
+    gaps = []
+    for a, b in regions:
+        cursor = a
+        for w in sorted((w for w in words if w.end > a and w.start < b), key=lambda w: w.start):
+            if w.start - cursor >= minimum:
+                gaps.append((cursor, w.start))
+            cursor = max(cursor, w.end)
+        if b - cursor >= minimum:
+            gaps.append((cursor, b))
+    return gaps
+
+
+def strip_invented_tail(words: list[Word]) -> list[Word]:
+    """Drop Whisper's favourite invention, a closing "Thank you (for watching)." after the last real sentence.
+
+    It comes as a short last sentence whose first word is improbable or whose words are squeezed into an
+    instant (there was no speech to align them to). A real last sentence is neither.
+    """
+    last_end = max((i for i, w in enumerate(words[:-1]) if w.text.endswith((".", "?", "!"))), default=-1)
+    tail = words[last_end + 1 :]
+    if not tail or len(tail) > 12 or last_end < 0:
+        return words
+    squeezed = sum(w.end - w.start for w in tail) / len(tail) < 0.08
+    # A real sentence may open with an improbable "uh": the people who say it are the ones we listen to.
+    improbable = len(tail) <= 6 and tail[0].probability < 0.35 and core(tail[0].text) not in HESITATIONS
+    if improbable or squeezed:
+        return words[: last_end + 1]
+    return words
 
 
 class LocalWhisper:
@@ -56,8 +111,30 @@ class LocalWhisper:
         duration = len(audio) / SAMPLE_RATE
         regions = [
             (r["start"] / SAMPLE_RATE, r["end"] / SAMPLE_RATE)
-            for r in get_speech_timestamps(audio, VadOptions(min_silence_duration_ms=300))
+            # A tight pad (30 ms, not Silero's 400) keeps the silences their true length: pauses are feedback.
+            for r in get_speech_timestamps(audio, VadOptions(min_silence_duration_ms=300, speech_pad_ms=30))
         ]
+        words, language = self._decode(audio, regions, offset=0.0, whole=True)
+        # Second pass: speech the first pass left without words. Whisper tiny sometimes skips the rest of a
+        # window after a long pause, and drops a lone "um"; decoding just that stretch recovers both.
+        for a, b in uncovered(regions, words):
+            lo, hi = max(0, int((a - GAP_PAD_S) * SAMPLE_RATE)), int((b + GAP_PAD_S) * SAMPLE_RATE)
+            extra, _ = self._decode(audio[lo:hi], [(a, b)], offset=lo / SAMPLE_RATE, whole=False)
+            words.extend(w for w in extra if not any(w.start < o.end and w.end > o.start for o in words))
+        words.sort(key=lambda w: w.start)
+        words = strip_invented_tail(words)
+        return Transcript(
+            text=" ".join(w.text for w in words),
+            words=words,
+            language=language,
+            duration_s=round(duration, 3),
+            speech=[(round(a, 3), round(b, 3)) for a, b in regions],
+            provider=self.name,
+        )
+
+    def _decode(
+        self, audio: Any, regions: list[tuple[float, float]], *, offset: float, whole: bool
+    ) -> tuple[list[Word], str]:
         segments, info = self._load().transcribe(
             audio,
             language="en",
@@ -65,21 +142,19 @@ class LocalWhisper:
             initial_prompt=DISFLUENT_PROMPT,
             beam_size=5,
             condition_on_previous_text=False,
+            # Whisper hears only the speech (with a generous pad so no syllable is clipped): it cannot invent
+            # sentences in silences it never sees, and long pauses cannot push its timestamps off.
+            vad_filter=whole,
+            vad_parameters={"min_silence_duration_ms": 500, "speech_pad_ms": 200} if whole else None,
         )
         words: list[Word] = []
         for segment in segments:
             for w in segment.words or []:
-                middle = (w.start + w.end) / 2
-                if any(start - SPEECH_MARGIN_S <= middle <= end + SPEECH_MARGIN_S for start, end in regions):
-                    words.append(Word(w.word.strip(), round(w.start, 3), round(w.end, 3), round(w.probability, 4)))
-        return Transcript(
-            text=" ".join(w.text for w in words),
-            words=words,
-            language=info.language,
-            duration_s=round(duration, 3),
-            speech=[(round(a, 3), round(b, 3)) for a, b in regions],
-            provider=self.name,
-        )
+                start, end = float(w.start) + offset, float(w.end) + offset
+                if any(start <= b + SPEECH_MARGIN_S and end >= a - SPEECH_MARGIN_S for a, b in regions):
+                    start, end = snap(start, end, regions)
+                    words.append(Word(w.word.strip(), round(start, 3), round(end, 3), round(float(w.probability), 4)))
+        return words, str(info.language)
 
     async def transcribe(self, audio: Path) -> Transcript:
         return await anyio.to_thread.run_sync(self._transcribe, audio)
