@@ -7,23 +7,29 @@ one until every consumer has moved.
 
 from intervu_contracts.base import Event, EventEnvelope, event_class, registered_events
 from intervu_contracts.events import (
+    AnswerSubmitted,
     FeedbackCompleted,
     InterviewSessionCreated,
+    QuestionContext,
     RecordingRejected,
     RecordingUploaded,
     TranscriptionCompleted,
     TranscriptionFailed,
+    TranscriptWord,
     UploadCompleted,
     UserDeletionRequested,
 )
 
 __all__ = [
+    "AnswerSubmitted",
     "Event",
     "EventEnvelope",
     "FeedbackCompleted",
     "InterviewSessionCreated",
+    "QuestionContext",
     "RecordingRejected",
     "RecordingUploaded",
+    "TranscriptWord",
     "TranscriptionCompleted",
     "TranscriptionFailed",
     "UploadCompleted",

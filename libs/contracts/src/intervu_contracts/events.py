@@ -34,6 +34,31 @@ class InterviewSessionCreated(Event):
     question_ids: list[uuid.UUID]
 
 
+class QuestionContext(Event):
+    """What feedback needs to know about the question an answer answers (no event name: a part, not an event)."""
+
+    text: str
+    type: str
+    difficulty: str
+    competencies: list[str] = []
+    key_points: list[str] = []
+    suggested_seconds: int = 120
+
+
+class AnswerSubmitted(Event):
+    """An answer was started: typed (``text`` holds it) or recorded (the recording and transcript follow)."""
+
+    event_name = "interviews.answer_submitted.v1"
+    answer_id: uuid.UUID
+    user_id: str
+    session_id: uuid.UUID
+    question_id: uuid.UUID
+    attempt: int
+    kind: Literal["recording", "text"]
+    text: str | None = None
+    question: QuestionContext
+
+
 # --- media ----------------------------------------------------------------------------------------
 
 
@@ -73,7 +98,17 @@ class RecordingRejected(Event):
 # --- transcription --------------------------------------------------------------------------------
 
 
+class TranscriptWord(Event):
+    text: str
+    start: float
+    end: float
+    probability: float = 1.0
+
+
 class TranscriptionCompleted(Event):
+    """A transcript is ready. It carries the words (feedback needs every one, with its timing) and where the
+    recording's media lives, so the feedback service needs no call back to transcription or media."""
+
     event_name = "transcription.completed.v1"
     transcript_id: uuid.UUID
     recording_id: uuid.UUID
@@ -81,6 +116,12 @@ class TranscriptionCompleted(Event):
     answer_id: uuid.UUID | None = None
     provider: str
     language: str
+    words: list[TranscriptWord] = []
+    speech: list[tuple[float, float]] = []  # speech regions from voice activity detection
+    duration_s: float | None = None
+    audio_key: str | None = None  # the 16 kHz mono track
+    storage_key: str | None = None  # the recording as uploaded (remuxed)
+    has_video: bool = False
 
 
 class TranscriptionFailed(Event):

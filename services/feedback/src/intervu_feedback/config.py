@@ -1,10 +1,23 @@
 from functools import lru_cache
+from typing import Literal
 
 from intervu_kit.settings import KitSettings
+from pydantic import SecretStr
 
 
 class Settings(KitSettings):
     service_name: str = "feedback"
+    # Who writes the narrative coaching: "local" (offline, from the metrics; the default), "openai" (any
+    # OpenAI-compatible server: OpenAI, Ollama, vLLM, llama.cpp) or "anthropic".
+    coach_provider: Literal["local", "openai", "anthropic"] = "local"
+    coach_base_url: str = "https://api.openai.com/v1"
+    coach_model: str = "gpt-4o-mini"
+    coach_api_key: SecretStr = SecretStr("")
+    coach_timeout_s: float = 60.0
+    # "json_schema" (OpenAI, vLLM, Ollama) or "json_object" (llama.cpp's server: JSON mode with a schema).
+    coach_response_format: Literal["json_schema", "json_object"] = "json_schema"
+    # Analysis of a long video answer takes a while; JetStream must not redeliver it meanwhile.
+    event_ack_wait_s: float = 900.0
 
 
 @lru_cache

@@ -11,7 +11,7 @@ import uuid
 from datetime import UTC, datetime
 
 import anyio
-from intervu_contracts import InterviewSessionCreated
+from intervu_contracts import AnswerSubmitted, InterviewSessionCreated, QuestionContext
 from intervu_kit.errors import Conflict, IntervuError, NotFound
 from intervu_kit.events import publish
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -170,6 +170,30 @@ class SessionService:
             text=data.text,
         )
         slot.answers.append(answer)
+        await self.db.flush()
+        question = slot.question
+        await publish(
+            self.db,
+            events.outbox,
+            AnswerSubmitted(
+                answer_id=answer.id,
+                user_id=user_id,
+                session_id=practice.id,
+                question_id=question.id,
+                attempt=answer.attempt,
+                kind="text" if data.kind == AnswerKind.TEXT.value else "recording",
+                text=data.text,
+                question=QuestionContext(
+                    text=question.text,
+                    type=question.type,
+                    difficulty=question.difficulty,
+                    competencies=list(question.competencies),
+                    key_points=list(question.key_points),
+                    suggested_seconds=question.suggested_seconds,
+                ),
+            ),
+            producer="interviews",
+        )
         return answer
 
     async def get_answer(self, user_id: str, answer_id: uuid.UUID) -> Answer:

@@ -8,7 +8,13 @@ import uuid
 from pathlib import Path
 
 import sqlalchemy as sa
-from intervu_contracts import EventEnvelope, RecordingUploaded, TranscriptionCompleted, TranscriptionFailed
+from intervu_contracts import (
+    EventEnvelope,
+    RecordingUploaded,
+    TranscriptionCompleted,
+    TranscriptionFailed,
+    TranscriptWord,
+)
 from intervu_kit.events import publish
 from intervu_kit.storage import ObjectNotFound, Storage, download_to_file
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -68,6 +74,15 @@ async def transcribe_recording(
             answer_id=event.answer_id,
             provider=stt.name,
             language=transcript.language,
+            words=[
+                TranscriptWord(text=w.text, start=w.start, end=w.end, probability=w.probability)
+                for w in transcript.words
+            ],
+            speech=list(transcript.speech),
+            duration_s=transcript.duration_s,
+            audio_key=event.audio_key,
+            storage_key=event.storage_key,
+            has_video=event.has_video,
         ),
         producer="transcription",
     )

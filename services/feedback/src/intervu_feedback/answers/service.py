@@ -1,0 +1,276 @@
+"""Feedback on an answer: gather its inputs from events, analyse once, coach, publish, compare attempts."""
+
+from __future__ import annotations
+
+import logging
+import tempfile
+import time
+import uuid
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import anyio
+from intervu_contracts import AnswerSubmitted, EventEnvelope, FeedbackCompleted, TranscriptionCompleted
+from intervu_kit.errors import IntervuError, NotFound
+from intervu_kit.events import publish
+from intervu_kit.storage import ObjectNotFound, Storage, download_to_file
+from intervu_nlp import SentenceEncoder
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from intervu_feedback.analysis import content as content_analysis
+from intervu_feedback.analysis import delivery as delivery_analysis
+from intervu_feedback.analysis import video as video_analysis
+from intervu_feedback.analysis import voice as voice_analysis
+from intervu_feedback.analysis.evidence import Word
+from intervu_feedback.analysis.report import Report, score
+from intervu_feedback.answers.repository import FeedbackRepository
+from intervu_feedback.coaching.base import Coach, CoachingError, brief_of
+from intervu_feedback.coaching.local import LocalCoach
+from intervu_feedback.models import AnswerInput, Feedback, events
+
+log = logging.getLogger(__name__)
+
+
+class Analyser:
+    """What the analysis needs that is costly to build: the encoder, storage, the coach."""
+
+    def __init__(self, storage: Storage, encoder: SentenceEncoder, coach: Coach) -> None:
+        self.storage = storage
+        self.encoder = encoder
+        self.coach = coach
+        self.local = LocalCoach()
+
+
+def _typed_words(text: str) -> list[Word]:
+    return [Word(t) for t in text.split()]
+
+
+def analyse_inputs(encoder: SentenceEncoder, data: AnswerInput, audio: Path | None, recording: Path | None) -> Report:
+    """The whole analysis of one answer (CPU work: run it in a thread)."""
+    question: dict[str, Any] = data.question or {}
+    transcript = data.transcript
+    if data.kind == "text" or transcript is None:
+        words = _typed_words(data.text or "")
+        duration = None
+        speech: list[tuple[float, float]] = []
+        source = "text"
+    else:
+        words = [Word(w["text"], w["start"], w["end"]) for w in transcript["words"]]
+        duration = transcript.get("duration_s")
+        speech = [(a, b) for a, b in transcript.get("speech", [])]
+        source = "recording"
+    delivery = delivery_analysis.analyse(words, duration, speech)
+    content = content_analysis.analyse(
+        encoder,
+        question.get("text", ""),
+        question.get("type", ""),
+        question.get("key_points", []),
+        words,
+        int(question.get("suggested_seconds", 120)),
+        duration,
+    )
+    report = Report(
+        source=source,
+        words=[{"text": w.text, "start": w.start, "end": w.end} for w in words],
+        filler_indexes=delivery_analysis.filler_indexes(words),
+        delivery=delivery,
+        content=content,
+    )
+    if audio is not None:
+        report.voice = voice_analysis.analyse(audio, speech)
+    if recording is not None and duration:
+        report.video = video_analysis.analyse(recording, duration)
+    score(report)
+    return report
+
+
+async def _coach(analyser: Analyser, report_json: dict[str, Any], question: str) -> tuple[dict[str, Any], str]:
+    brief = brief_of(report_json, question)
+    try:
+        coaching = await analyser.coach.write(brief)
+        return coaching.model_dump(), analyser.coach.name
+    except CoachingError as exc:
+        log.warning("coach %s failed (%s); the local coach writes this one", analyser.coach.name, exc)
+        coaching = await analyser.local.write(brief)
+        return coaching.model_dump(), analyser.local.name
+
+
+async def _analyse(session: AsyncSession, analyser: Analyser, data: AnswerInput) -> Feedback | None:
+    repo = FeedbackRepository(session)
+    if data.question is None:
+        return None  # the answer's event has not arrived yet; the transcript waits for it here
+    if data.kind == "recording" and data.transcript is None:
+        return None
+    if await repo.for_answer(data.answer_id) is not None:
+        return None  # computed already (a redelivered event)
+    started = time.perf_counter()
+    with tempfile.TemporaryDirectory(prefix="feedback-") as tmp:
+        audio = recording = None
+        transcript = data.transcript or {}
+        try:
+            if data.kind == "recording" and transcript.get("audio_key"):
+                audio = Path(tmp) / "audio.wav"
+                await download_to_file(analyser.storage, transcript["audio_key"], audio)
+            if data.kind == "recording" and transcript.get("has_video") and transcript.get("storage_key"):
+                recording = Path(tmp) / "recording"
+                await download_to_file(analyser.storage, transcript["storage_key"], recording)
+        except ObjectNotFound:
+            # Deleted meanwhile (the user withdrew it): words-only feedback is still honest feedback.
+            log.warning("media of answer %s is gone; analysing the words only", data.answer_id)
+            audio = recording = None
+        report = await anyio.to_thread.run_sync(analyse_inputs, analyser.encoder, data, audio, recording)
+    report_json = report.as_json()
+    coaching, provider = await _coach(analyser, report_json, (data.question or {}).get("text", ""))
+    feedback = Feedback(
+        id=uuid.uuid4(),
+        answer_id=data.answer_id,
+        user_id=data.user_id,
+        session_id=data.session_id,
+        question_id=data.question_id,
+        attempt=data.attempt,
+        source=report.source,
+        overall_score=report.overall,
+        report=report_json,
+        coaching=coaching,
+        coaching_provider=provider,
+    )
+    repo.add(feedback)
+    await session.flush()
+    await publish(
+        session,
+        events.outbox,
+        FeedbackCompleted(
+            feedback_id=feedback.id,
+            answer_id=data.answer_id,
+            user_id=data.user_id,
+            overall_score=report.overall,
+            source="text" if report.source == "text" else "recording",
+        ),
+        producer="feedback",
+    )
+    log.info("feedback for answer %s in %.2f s", data.answer_id, time.perf_counter() - started)
+    return feedback
+
+
+async def on_answer_submitted(
+    session: AsyncSession, analyser: Analyser, event: AnswerSubmitted, _: EventEnvelope
+) -> Feedback | None:
+    data = await FeedbackRepository(session).lock_input(event.answer_id, event.user_id)
+    if data.user_id != event.user_id:
+        log.warning("answer %s: owner mismatch between events; ignored", event.answer_id)
+        return None
+    data.session_id = event.session_id
+    data.question_id = event.question_id
+    data.attempt = event.attempt
+    data.kind = event.kind
+    data.text = event.text
+    data.question = event.question.model_dump(mode="json")
+    return await _analyse(session, analyser, data)
+
+
+async def on_transcription_completed(
+    session: AsyncSession, analyser: Analyser, event: TranscriptionCompleted, _: EventEnvelope
+) -> Feedback | None:
+    if event.answer_id is None:
+        return None  # a recording that answers no question (a microphone check): nothing to judge
+    data = await FeedbackRepository(session).lock_input(event.answer_id, event.user_id)
+    if data.user_id != event.user_id:
+        log.warning("transcript %s names answer %s of another user; ignored", event.transcript_id, event.answer_id)
+        return None
+    data.transcript = {
+        "transcript_id": str(event.transcript_id),
+        "recording_id": str(event.recording_id),
+        "provider": event.provider,
+        "words": [w.model_dump() for w in event.words],
+        "speech": [list(r) for r in event.speech],
+        "duration_s": event.duration_s,
+        "audio_key": event.audio_key,
+        "storage_key": event.storage_key,
+        "has_video": event.has_video,
+    }
+    return await _analyse(session, analyser, data)
+
+
+# --- reading ------------------------------------------------------------------------------------------------------
+
+
+class FeedbackNotFound(NotFound):
+    code = "feedback_not_found"
+    message = "No feedback for this answer."
+
+
+class DifferentQuestions(IntervuError):
+    status = 422
+    code = "different_questions"
+    message = "Only attempts at the same question can be compared."
+
+
+async def get_owned(
+    session: AsyncSession, user_id: str, answer_id: uuid.UUID
+) -> tuple[AnswerInput | None, Feedback | None]:
+    repo = FeedbackRepository(session)
+    feedback = await repo.for_answer(answer_id, user_id)
+    data = await repo.input_owned(answer_id, user_id)
+    if feedback is None and data is None:
+        raise FeedbackNotFound()  # another user's answer looks exactly like a missing one
+    return data, feedback
+
+
+def _metric(report: dict[str, Any], path: Sequence[str]) -> float | None:
+    value: Any = report
+    for key in path:
+        if not isinstance(value, dict):
+            return None
+        value = value.get(key)
+    return float(value) if isinstance(value, int | float) else None
+
+
+_METRICS: dict[str, tuple[str, ...]] = {
+    "fillers_per_minute": ("delivery", "fillers_per_minute"),
+    "wpm_speaking": ("delivery", "wpm_speaking"),
+    "longest_pause_s": ("delivery", "longest_pause_s"),
+    "relevance": ("content", "relevance"),
+}
+
+
+def compare(before: Feedback, after: Feedback) -> dict[str, Any]:
+    """What changed between two attempts at one question, score by score."""
+    if before.question_id != after.question_id:
+        raise DifferentQuestions()
+    a = {s["name"]: s for s in before.report["scores"]}
+    b = {s["name"]: s for s in after.report["scores"]}
+    changes = []
+    for name in [n for n in b if n in a]:
+        delta = b[name]["value"] - a[name]["value"]
+        changes.append(
+            {
+                "name": name,
+                "label": b[name]["label"],
+                "before": a[name]["value"],
+                "after": b[name]["value"],
+                "delta": delta,
+                "verdict": "improved" if delta >= 5 else "worse" if delta <= -5 else "same",
+            }
+        )
+    metrics = []
+    for name, path in _METRICS.items():
+        x, y = _metric(before.report, path), _metric(after.report, path)
+        if x is None or y is None:
+            continue
+        metrics.append({"name": name, "before": x, "after": y, "delta": round(y - x, 3)})
+    improved = [c["label"] for c in changes if c["verdict"] == "improved"]
+    worse = [c["label"] for c in changes if c["verdict"] == "worse"]
+    summary = []
+    if improved:
+        summary.append("Better: " + ", ".join(improved) + ".")
+    if worse:
+        summary.append("Worse: " + ", ".join(worse) + ".")
+    return {
+        "before": {"answer_id": str(before.answer_id), "attempt": before.attempt, "overall": before.overall_score},
+        "after": {"answer_id": str(after.answer_id), "attempt": after.attempt, "overall": after.overall_score},
+        "overall_delta": round(after.overall_score - before.overall_score, 1),
+        "scores": changes,
+        "metrics": metrics,
+        "summary": " ".join(summary) or "About the same as before.",
+    }
