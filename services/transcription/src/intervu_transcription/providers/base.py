@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Protocol
@@ -29,7 +30,12 @@ class TranscriptionError(Exception):
     """The audio cannot be transcribed, and retrying will not change that."""
 
 
+# Called with the share done (0..1) as a long answer is worked through; from a worker thread.
+Progress = Callable[[float], None]
+
+
 class SpeechToText(Protocol):
     name: str
+    third_party: bool  # sends the user's voice to someone else's servers (consent matters)
 
-    async def transcribe(self, audio: Path) -> Transcript: ...
+    async def transcribe(self, audio: Path, progress: Progress | None = None) -> Transcript: ...

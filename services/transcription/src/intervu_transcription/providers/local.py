@@ -17,31 +17,14 @@ from typing import Any
 import anyio
 from intervu_nlp.fillers import HESITATIONS, core
 
-from intervu_transcription.providers.base import Transcript, TranscriptionError, Word
+from intervu_transcription.providers.base import Progress, Transcript, Word
+from intervu_transcription.providers.speech import SAMPLE_RATE, load_audio, snap, speech_regions
 
 DISFLUENT_PROMPT = "Umm, let me think like, hmm... Okay, here's what I'm, like, thinking. Uh, so, um, yeah."
-SAMPLE_RATE = 16000
 SPEECH_MARGIN_S = 0.05
 # Speech this long without a word gets a second look (Whisper tiny sometimes skips a stretch).
 MIN_GAP_S = 1.0
 GAP_PAD_S = 0.15
-
-
-def snap(start: float, end: float, regions: list[tuple[float, float]]) -> tuple[float, float]:
-    """Trim a word to the speech region it overlaps most.
-
-    Whisper's word timings stretch the word before a silence over part of that silence; the voice activity
-    detector knows better where speech stops, and pause lengths (and pace over speaking time) depend on it.
-    """
-    best, overlap = None, 0.0
-    for a, b in regions:
-        shared = min(end, b) - max(start, a)
-        if shared > overlap:
-            best, overlap = (a, b), shared
-    if best is None:
-        return start, end
-    trimmed = max(start, best[0]), min(end, best[1])
-    return trimmed if trimmed[1] > trimmed[0] else (start, end)
 
 
 def uncovered(
@@ -80,6 +63,7 @@ def strip_invented_tail(words: list[Word]) -> list[Word]:
 
 class LocalWhisper:
     name = "local-faster-whisper"
+    third_party = False
 
     def __init__(self, model_dir: Path | None = None, threads: int = 2, beam_size: int = 5) -> None:
         self.model_dir = model_dir
@@ -101,21 +85,11 @@ class LocalWhisper:
                 self._model = WhisperModel(str(directory), device="cpu", compute_type="int8", cpu_threads=self.threads)
             return self._model
 
-    def _transcribe(self, audio_path: Path) -> Transcript:
-        from faster_whisper import decode_audio
-        from faster_whisper.vad import VadOptions, get_speech_timestamps
-
-        try:
-            audio = decode_audio(str(audio_path), sampling_rate=SAMPLE_RATE)
-        except Exception as exc:
-            raise TranscriptionError(f"the audio could not be decoded: {exc}") from exc
+    def _transcribe(self, audio_path: Path, progress: Progress | None) -> Transcript:
+        audio = load_audio(audio_path)
         duration = len(audio) / SAMPLE_RATE
-        regions = [
-            (r["start"] / SAMPLE_RATE, r["end"] / SAMPLE_RATE)
-            # A tight pad (30 ms, not Silero's 400) keeps the silences their true length: pauses are feedback.
-            for r in get_speech_timestamps(audio, VadOptions(min_silence_duration_ms=300, speech_pad_ms=30))
-        ]
-        words, language = self._decode(audio, regions, offset=0.0, whole=True)
+        regions = speech_regions(audio)
+        words, language = self._decode(audio, regions, offset=0.0, whole=True, progress=progress, total=duration)
         # Second pass: speech the first pass left without words. Whisper tiny sometimes skips the rest of a
         # window after a long pause, and drops a lone "um"; decoding just that stretch recovers both.
         for a, b in uncovered(regions, words):
@@ -129,12 +103,19 @@ class LocalWhisper:
             words=words,
             language=language,
             duration_s=round(duration, 3),
-            speech=[(round(a, 3), round(b, 3)) for a, b in regions],
+            speech=regions,
             provider=self.name,
         )
 
     def _decode(
-        self, audio: Any, regions: list[tuple[float, float]], *, offset: float, whole: bool
+        self,
+        audio: Any,
+        regions: list[tuple[float, float]],
+        *,
+        offset: float,
+        whole: bool,
+        progress: Progress | None = None,
+        total: float = 0.0,
     ) -> tuple[list[Word], str]:
         segments, info = self._load().transcribe(
             audio,
@@ -150,7 +131,9 @@ class LocalWhisper:
             vad_parameters={"min_silence_duration_ms": 500, "speech_pad_ms": 200} if whole else None,
         )
         words: list[Word] = []
-        for segment in segments:
+        for segment in segments:  # a generator: Whisper decodes 30 s windows as it is iterated
+            if progress is not None and total:
+                progress(min(1.0, segment.end / total))
             for w in segment.words or []:
                 start, end = float(w.start) + offset, float(w.end) + offset
                 if any(start <= b + SPEECH_MARGIN_S and end >= a - SPEECH_MARGIN_S for a, b in regions):
@@ -158,5 +141,5 @@ class LocalWhisper:
                     words.append(Word(w.word.strip(), round(start, 3), round(end, 3), round(float(w.probability), 4)))
         return words, str(info.language)
 
-    async def transcribe(self, audio: Path) -> Transcript:
-        return await anyio.to_thread.run_sync(self._transcribe, audio)
+    async def transcribe(self, audio: Path, progress: Progress | None = None) -> Transcript:
+        return await anyio.to_thread.run_sync(self._transcribe, audio, progress)

@@ -11,6 +11,7 @@ from intervu_kit.errors import NotFound
 from pydantic import BaseModel, ConfigDict
 
 from intervu_transcription.models import TranscriptRow
+from intervu_transcription.transcripts.service import progress_of
 
 router = APIRouter(prefix="/transcripts", tags=["transcripts"])
 
@@ -60,3 +61,20 @@ async def get_transcript(transcript_id: uuid.UUID, user: CurrentUser, session: S
     if row is None:
         raise NotFound("No such transcript.", code="transcript_not_found")
     return TranscriptOut.model_validate(row)
+
+
+class ProgressOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+    recording_id: uuid.UUID
+    status: str  # transcribing, completed, failed
+    share: float  # 0..1
+    updated_at: datetime
+
+
+@router.get("/progress/{recording_id}", response_model=ProgressOut)
+async def get_progress(recording_id: uuid.UUID, user: CurrentUser, session: SessionDep) -> ProgressOut:
+    """How far the transcription of your recording is (for a progress bar); 404 until it starts."""
+    row = await progress_of(session, user.id, recording_id)
+    if row is None:
+        raise NotFound("This recording is not being transcribed (yet).", code="progress_not_found")
+    return ProgressOut.model_validate(row)

@@ -17,16 +17,23 @@ from intervu_contracts import (
 )
 from intervu_kit.events import publish
 from intervu_kit.storage import ObjectNotFound, Storage, download_to_file
+from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from intervu_transcription.models import TranscriptRow, events
+from intervu_transcription.models import TranscriptionProgress, TranscriptRow, events
 from intervu_transcription.providers.base import SpeechToText, TranscriptionError
+from intervu_transcription.transcripts.progress import ProgressWriter
 
 log = logging.getLogger(__name__)
 
 
 async def transcribe_recording(
-    session: AsyncSession, storage: Storage, stt: SpeechToText, event: RecordingUploaded, _: EventEnvelope
+    session: AsyncSession,
+    storage: Storage,
+    stt: SpeechToText,
+    event: RecordingUploaded,
+    _: EventEnvelope,
+    progress: ProgressWriter | None = None,
 ) -> TranscriptRow:
     existing = await session.scalar(sa.select(TranscriptRow).where(TranscriptRow.recording_id == event.recording_id))
     if existing is not None:
@@ -42,11 +49,16 @@ async def transcribe_recording(
         audio = Path(tmp) / "audio.wav"
         try:
             await download_to_file(storage, event.audio_key, audio)
-            transcript = await stt.transcribe(audio)
+            reporter = None
+            if progress is not None:
+                await progress.set(event.recording_id, event.user_id, "transcribing", 0.0)
+                reporter = progress.reporter(event.recording_id, event.user_id)
+            transcript = await stt.transcribe(audio, reporter)
         except (TranscriptionError, ObjectNotFound) as exc:
             log.warning("transcription of %s failed: %s", event.recording_id, exc)
             row.status, row.error, row.text = "failed", str(exc)[:2000], ""
             session.add(row)
+            await _finish(session, event, "failed")
             await publish(
                 session,
                 events.outbox,
@@ -63,6 +75,7 @@ async def transcribe_recording(
     row.speech = [[a, b] for a, b in transcript.speech]
     row.duration_s = transcript.duration_s
     session.add(row)
+    await _finish(session, event, "completed")
     await session.flush()
     await publish(
         session,
@@ -87,3 +100,20 @@ async def transcribe_recording(
         producer="transcription",
     )
     return row
+
+
+async def _finish(session: AsyncSession, event: RecordingUploaded, status: str) -> None:
+    """The final progress state commits with the transcript itself: never "completed" without one."""
+    await session.execute(
+        insert(TranscriptionProgress)
+        .values(recording_id=event.recording_id, user_id=event.user_id, status=status, share=1.0)
+        .on_conflict_do_update(index_elements=["recording_id"], set_={"status": status, "share": 1.0})
+    )
+
+
+async def progress_of(session: AsyncSession, user_id: str, recording_id: uuid.UUID) -> TranscriptionProgress | None:
+    return await session.scalar(
+        sa.select(TranscriptionProgress).where(
+            TranscriptionProgress.recording_id == recording_id, TranscriptionProgress.user_id == user_id
+        )
+    )
