@@ -6,6 +6,7 @@ import asyncio
 import logging
 import signal
 from collections.abc import Awaitable, Callable, Sequence
+from datetime import datetime
 
 from intervu_kit.db import Database
 from intervu_kit.events import EventConsumer, OutboxRelay
@@ -30,7 +31,14 @@ async def run_worker(
     register: Callable[[EventConsumer], None] | None = None,
     stop: asyncio.Event | None = None,
     jobs: Sequence[Job] = (),
+    start_time: datetime | None = None,
+    consumer_name: str | None = None,
 ) -> None:
+    """Relay, consumers and periodic jobs until ``stop``.
+
+    Tests give the consumers durables of their own (``consumer_name``, default the service's name) that skip older
+    events (``start_time``), so no other test's events reach them.
+    """
     if stop is None:
         stop = asyncio.Event()
         loop = asyncio.get_running_loop()
@@ -48,11 +56,12 @@ async def run_worker(
     consumer = EventConsumer(
         db,
         tables,
-        service=settings.service_name,
+        service=consumer_name or settings.service_name,
         nats_url=settings.nats_url,
         stream=settings.events_stream,
         max_attempts=settings.event_max_attempts,
         ack_wait_s=settings.event_ack_wait_s,
+        start_time=start_time,
     )
     if register is not None:
         register(consumer)

@@ -49,6 +49,16 @@ STAR_CUES: dict[str, tuple[str, ...]] = {
                "we saved", "dropped", "improved", "we launched", "we delivered", "i learned", "since then",
                "that led to", "the outcome", "became", "went from", "fell from", "rose", "grew"),
 }  # fmt: skip
+# Beyond fixed phrases: an action is something "I" or "we" did ("I sorted", "we built"), a situation often opens
+# with when it happened ("When I joined...").
+STAR_PATTERNS: dict[str, re.Pattern[str]] = {
+    "situation": re.compile(r" when (i|we) (joined|started|arrived|moved|took over|began)\b"),
+    "action": re.compile(
+        r" (i|we) (?!needed|wanted|was|were|had|liked|loved|hoped|used to)"
+        r"(\w+ed|led|built|wrote|set up|made|took|ran|gave|found|sent|spoke|told|chose|kept|put|did|brought|met|"
+        r"asked|drew|began|showed|sat down|called)\b"
+    ),
+}
 STAR_PROTOTYPES = {
     "situation": "The context was a project at my previous company where we faced a problem.",
     "task": "My responsibility and goal was to fix this problem by a deadline.",
@@ -125,7 +135,12 @@ def _star(
     taken: set[int] = set()
     for name, cues in STAR_CUES.items():
         # One sentence, one part: "In my last role I led a team" is the situation, not yet the action.
-        matches = [k for k, text in enumerate(lowered) if any(f" {c}" in text for c in cues)]
+        pattern = STAR_PATTERNS.get(name)
+        matches = [
+            k
+            for k, text in enumerate(lowered)
+            if any(f" {c}" in text for c in cues) or (pattern is not None and pattern.search(text))
+        ]
         pick = next((k for k in matches if k not in taken), matches[0] if matches else None)
         if pick is not None:
             taken.add(pick)
