@@ -192,9 +192,12 @@ async def test_a_recorded_answer_gets_delivery_content_and_video_feedback_with_e
     assert metrics["voice"]["pitch_spread_st"] > 0
     assert metrics["video"]["face_visible"] >= 0.9 and metrics["video"]["looking_at_camera"] >= 0.6
     assert {s["name"] for s in body["scores"]} >= {"pace", "fillers", "pauses", "intonation", "presence"}
+    # Every score and remark points at what caused it: words (and their times), a moment, or the whole answer.
     for item in body["scores"] + body["remarks"]:
+        assert item["evidence"], item
         for e in item["evidence"]:
-            assert e["text"] and (e["first"] < 0 or words[e["first"]]["text"] in e["text"])
+            assert e["text"] == "(the whole answer)" or e["first"] < 0 or words[e["first"]]["text"] in e["text"]
+            assert e["start_s"] is not None and e["end_s"] is not None and e["start_s"] <= e["end_s"]
     assert body["coaching"]["summary"] and body["coaching"]["improvements"]
     assert 0 <= body["overall_score"] <= 100
 

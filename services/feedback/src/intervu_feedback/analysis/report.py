@@ -10,9 +10,11 @@ from typing import Any
 
 from intervu_feedback.analysis.content import Content
 from intervu_feedback.analysis.delivery import LONG_PAUSE_S, Delivery
-from intervu_feedback.analysis.evidence import Remark, Score, clamp_score, linear, to_json
+from intervu_feedback.analysis.evidence import Evidence, Remark, Score, clamp_score, linear, to_json
 from intervu_feedback.analysis.video import Video
 from intervu_feedback.analysis.voice import MONOTONE_ST, Voice
+
+WHOLE_ANSWER = "(the whole answer)"
 
 
 @dataclass
@@ -32,7 +34,20 @@ class Report:
         out = list(self.content.remarks) + list(self.delivery.remarks)
         out += self.voice.remarks if self.voice else []
         out += self.video.remarks if self.video else []
+        for remark in out:
+            if not remark.evidence and self.words:
+                remark.evidence = [self.whole()]
         return out
+
+    def whole(self) -> Evidence:
+        """Evidence for what the whole answer caused (its pace, its length, a key point it never reaches)."""
+        return Evidence(
+            first=0,
+            last=len(self.words) - 1,
+            text=WHOLE_ANSWER,
+            start_s=self.words[0]["start"],
+            end_s=self.words[-1]["end"],
+        )
 
     def as_json(self) -> dict[str, Any]:
         return {
@@ -169,5 +184,8 @@ def score(report: Report) -> None:
                 vid.absent,
             )
         )
+    for item in s:
+        if not item.evidence and report.words:
+            item.evidence = [report.whole()]
     total_weight = sum(x.weight for x in s)
     report.overall = clamp_score(sum(x.value * x.weight for x in s) / total_weight) if total_weight else 0
