@@ -190,11 +190,14 @@ async def main_async(settings: DevSettings, progress: Progress) -> None:
 
 
 def main() -> None:
+    from intervu_kit.devstack.cli import migrate
     from intervu_kit.devstack.stack import up_infra
 
     settings = DevSettings(environment=Environment.TEST)
     progress = Progress()
     up_infra(settings, progress)  # synchronous: it runs its own short event loops
+    # The benchmarks write to the test databases: bring them to the latest schema first (idempotent).
+    migrate(progress, (Environment.TEST,))
     asyncio.run(main_async(settings, progress))
 
 

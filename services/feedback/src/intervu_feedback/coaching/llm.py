@@ -11,6 +11,7 @@ import json
 from typing import Any
 
 import httpx
+from intervu_kit.providers import is_third_party
 from pydantic import ValidationError
 
 from intervu_feedback.coaching.base import Coaching, CoachingError
@@ -74,7 +75,7 @@ class OpenAICompatibleCoach:
         self.response_format = response_format
         self.transport = transport
         # A server on this machine (llama.cpp, Ollama) sends nothing to a third party.
-        self.third_party = httpx.URL(self.base_url).host not in {"localhost", "127.0.0.1", "::1"}
+        self.third_party = is_third_party(self.base_url)
 
     def _format(self) -> dict[str, Any]:
         if self.response_format == "json_object":  # llama.cpp's server: JSON mode constrained by a schema

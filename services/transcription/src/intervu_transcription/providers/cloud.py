@@ -14,6 +14,7 @@ from typing import Any
 
 import anyio
 import httpx
+from intervu_kit.providers import is_third_party
 
 from intervu_transcription.providers.base import Progress, Transcript, TranscriptionError, Word
 from intervu_transcription.providers.local import DISFLUENT_PROMPT
@@ -73,7 +74,7 @@ class OpenAICompatibleSTT:
         self.api_key = api_key
         self.timeout_s = timeout_s
         self.transport = transport
-        self.third_party = httpx.URL(self.base_url).host not in {"localhost", "127.0.0.1", "::1"}
+        self.third_party = is_third_party(self.base_url)
 
     async def transcribe(self, audio: Path, progress: Progress | None = None) -> Transcript:
         regions, duration, data = await _prepare(audio)
