@@ -181,9 +181,15 @@ class EventConsumer:
                 done, _ = await asyncio.wait([*loops, stopper], return_when=asyncio.FIRST_COMPLETED)
                 for task in [*loops, stopper]:
                     task.cancel()
-                for task in done:
-                    if task is not stopper and task.exception() is not None:
-                        raise task.exception()  # type: ignore[misc]
+                # Wait for every loop to end and collect every outcome: when the broker goes away, all loops fail at
+                # once, and an exception nobody retrieves is logged by asyncio as an error at shutdown.
+                outcomes = await asyncio.gather(*loops, stopper, return_exceptions=True)
+                failures = [
+                    o for t, o in zip([*loops, stopper], outcomes, strict=True)
+                    if t in done and isinstance(o, Exception)
+                ]  # fmt: skip
+                if failures:
+                    raise failures[0]
             except Exception as exc:
                 log.warning("event consumer %s: %r; reconnecting", self.service, exc)
                 with contextlib.suppress(TimeoutError):
