@@ -28,6 +28,7 @@ async def main(service: str, start: datetime) -> None:
         service=service,
         nats_url=settings.nats_url,
         stream=settings.events_stream,
+        subject_prefix=settings.events_subject_prefix,
         ack_wait_s=settings.event_ack_wait_s,
         start_time=start,
     )

@@ -84,7 +84,7 @@ async def test_a_worker_killed_mid_job_loses_nothing_and_the_job_is_done_once(in
         nc, js = await connect_jetstream(settings.nats_url, name="crash-test")
         envelope = EventEnvelope.wrap(event, "media")
         await js.publish(
-            subject_for(event.event_name),
+            subject_for(event.event_name, settings.events_subject_prefix),
             envelope.model_dump_json().encode(),
             headers={"Nats-Msg-Id": str(envelope.id)},
         )

@@ -83,6 +83,7 @@ async def bench_events(settings: DevSettings, count: int = 500) -> str:
         service=f"bench{run_id}",
         nats_url=settings.nats_url,
         stream=settings.events_stream,
+        subject_prefix=settings.events_subject_prefix,
         start_time=datetime.now(UTC),
     )
 
@@ -98,6 +99,7 @@ async def bench_events(settings: DevSettings, count: int = 500) -> str:
         tables.outbox,
         nats_url=settings.nats_url,
         stream=settings.events_stream,
+        subject_prefix=settings.events_subject_prefix,
         name="bench",
         listen_dsn=kit.sqlalchemy_url.replace("+asyncpg", ""),
         poll_interval_s=0.5,

@@ -86,7 +86,10 @@ class KitSettings(BaseSettings):
 
     # --- NATS JetStream ------------------------------------------------------------------------
     nats_url: str = "nats://127.0.0.1:14222"
-    events_stream: str = "INTERVU_EVENTS"
+    # Tests get a stream and subjects of their own, so `make run` and a test run never consume each other's
+    # events (empty means: chosen by the environment).
+    events_stream: str = ""
+    events_subject_prefix: str = ""
     event_max_attempts: int = 5
     event_ack_wait_s: float = 60.0  # how long a handler may run before JetStream redelivers
 
@@ -112,6 +115,13 @@ class KitSettings(BaseSettings):
     s3_bucket: str = "intervu"
     s3_access_key: str = "intervu-dev"
     s3_secret_key: SecretStr = SecretStr(DEV_SECRETS["s3_secret_key"])
+
+    @model_validator(mode="after")
+    def _event_stream_per_environment(self) -> KitSettings:
+        test = self.environment is Environment.TEST
+        self.events_stream = self.events_stream or ("INTERVU_EVENTS_TEST" if test else "INTERVU_EVENTS")
+        self.events_subject_prefix = self.events_subject_prefix or ("test.events." if test else "events.")
+        return self
 
     @model_validator(mode="after")
     def _refuse_dev_secrets_outside_development(self) -> KitSettings:

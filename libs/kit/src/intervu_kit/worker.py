@@ -50,6 +50,7 @@ async def run_worker(
         tables.outbox,
         nats_url=settings.nats_url,
         stream=settings.events_stream,
+        subject_prefix=settings.events_subject_prefix,
         name=settings.service_name,
         listen_dsn=_listen_dsn(settings),
     )
@@ -59,6 +60,7 @@ async def run_worker(
         service=consumer_name or settings.service_name,
         nats_url=settings.nats_url,
         stream=settings.events_stream,
+        subject_prefix=settings.events_subject_prefix,
         max_attempts=settings.event_max_attempts,
         ack_wait_s=settings.event_ack_wait_s,
         start_time=start_time,

@@ -19,8 +19,8 @@ SUBJECT_PREFIX = "events."
 DUPLICATE_WINDOW_S = 600.0
 
 
-def subject_for(event_name: str) -> str:
-    return SUBJECT_PREFIX + event_name
+def subject_for(event_name: str, prefix: str = SUBJECT_PREFIX) -> str:
+    return prefix + event_name
 
 
 async def connect_jetstream(url: str, *, name: str, connect_timeout_s: float = 2.0) -> tuple[Client, JetStreamContext]:
@@ -40,10 +40,10 @@ async def connect_jetstream(url: str, *, name: str, connect_timeout_s: float = 2
     return nc, nc.jetstream(timeout=5)
 
 
-async def ensure_stream(js: JetStreamContext, stream: str) -> None:
+async def ensure_stream(js: JetStreamContext, stream: str, prefix: str = SUBJECT_PREFIX) -> None:
     config = StreamConfig(
         name=stream,
-        subjects=[SUBJECT_PREFIX + ">"],
+        subjects=[prefix + ">"],
         retention=RetentionPolicy.LIMITS,
         storage=StorageType.FILE,
         duplicate_window=DUPLICATE_WINDOW_S,

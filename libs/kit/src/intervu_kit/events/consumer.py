@@ -21,7 +21,7 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from intervu_kit.db import Database
-from intervu_kit.events.broker import connect_jetstream, ensure_stream, subject_for
+from intervu_kit.events.broker import SUBJECT_PREFIX, connect_jetstream, ensure_stream, subject_for
 from intervu_kit.events.tables import EventTables
 
 log = logging.getLogger(__name__)
@@ -54,8 +54,10 @@ class EventConsumer:
         ack_wait_s: float = 60.0,
         retry_delays_s: tuple[float, ...] = (1.0, 5.0, 30.0, 120.0),
         start_time: datetime | None = None,
+        subject_prefix: str = SUBJECT_PREFIX,
     ) -> None:
         self.db = db
+        self.subject_prefix = subject_prefix
         self.tables = tables
         self.service = service
         self.nats_url = nats_url
@@ -147,10 +149,13 @@ class EventConsumer:
             ack_wait=self.ack_wait_s,
             # Our own counter parks the event; the broker must never drop it before we have.
             max_deliver=-1,
-            filter_subject=subject_for(sub.event_cls.event_name),
+            filter_subject=subject_for(sub.event_cls.event_name, self.subject_prefix),
         )
         return await js.pull_subscribe(
-            subject_for(sub.event_cls.event_name), durable=sub.durable, stream=self.stream, config=config
+            subject_for(sub.event_cls.event_name, self.subject_prefix),
+            durable=sub.durable,
+            stream=self.stream,
+            config=config,
         )
 
     async def _loop(self, js: JetStreamContext, sub: _Subscription, stop: asyncio.Event) -> None:
@@ -174,7 +179,7 @@ class EventConsumer:
         while not stop.is_set():
             try:
                 self._nc, js = await connect_jetstream(self.nats_url, name=f"{self.service}-consumer")
-                await ensure_stream(js, self.stream)
+                await ensure_stream(js, self.stream, self.subject_prefix)
                 backoff = 0.5
                 loops = [asyncio.create_task(self._loop(js, s, stop)) for s in self._subs]
                 stopper = asyncio.create_task(stop.wait())

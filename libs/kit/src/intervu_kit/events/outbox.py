@@ -15,7 +15,7 @@ from nats.js import JetStreamContext
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from intervu_kit.db import Database
-from intervu_kit.events.broker import connect_jetstream, ensure_stream, subject_for
+from intervu_kit.events.broker import SUBJECT_PREFIX, connect_jetstream, ensure_stream, subject_for
 
 log = logging.getLogger(__name__)
 
@@ -47,8 +47,10 @@ class OutboxRelay:
         listen_dsn: str | None = None,
         poll_interval_s: float = 2.0,
         batch_size: int = 100,
+        subject_prefix: str = SUBJECT_PREFIX,
     ) -> None:
         self.db = db
+        self.subject_prefix = subject_prefix
         self.outbox = outbox
         self.nats_url = nats_url
         self.stream = stream
@@ -63,7 +65,7 @@ class OutboxRelay:
     async def _jetstream(self) -> JetStreamContext:
         if self._js is None or self._nc is None or self._nc.is_closed:
             self._nc, self._js = await connect_jetstream(self.nats_url, name=f"{self.name}-relay")
-            await ensure_stream(self._js, self.stream)
+            await ensure_stream(self._js, self.stream, self.subject_prefix)
         return self._js
 
     async def publish_pending(self) -> int:
@@ -87,7 +89,7 @@ class OutboxRelay:
                 envelope = EventEnvelope.model_validate(row.envelope)
                 try:
                     await js.publish(
-                        subject_for(row.name),
+                        subject_for(row.name, self.subject_prefix),
                         envelope.model_dump_json().encode(),
                         stream=self.stream,
                         headers={"Nats-Msg-Id": str(row.id)},
