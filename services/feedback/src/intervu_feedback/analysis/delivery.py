@@ -5,7 +5,6 @@ Thresholds and their sources are in docs/RUBRIC.md; change them there and here t
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
@@ -216,6 +215,3 @@ def _remarks(d: Delivery) -> None:
         )
     if not d.fillers and d.words >= 30:
         d.remarks.append(Remark("no_fillers", "No filler words: clean, deliberate delivery.", "strength"))
-
-
-_SENTENCE = re.compile(r"[.!?]$")
