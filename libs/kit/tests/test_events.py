@@ -34,7 +34,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from .conftest import TABLES
 
-STREAM = "INTERVU_EVENTS"
+# The test environment's stream and subjects, as every service's test worker uses them.
+STREAM = "INTERVU_EVENTS_TEST"
+PREFIX = "test.events."
 
 
 class ProbeSent(Event):
@@ -52,7 +54,7 @@ async def _publish_committed(db: Database, marker: str) -> EventEnvelope:
 async def _markers_in_stream(js: JetStreamContext, wanted: set[str], timeout_s: float = 10.0) -> set[str]:
     """Read the last minute of the stream (ephemeral consumer) until every wanted marker is seen."""
     sub = await js.pull_subscribe(
-        subject_for(ProbeSent.event_name),
+        subject_for(ProbeSent.event_name, PREFIX),
         stream=STREAM,
         config=ConsumerConfig(
             deliver_policy=DeliverPolicy.BY_START_TIME,
@@ -79,13 +81,15 @@ async def _markers_in_stream(js: JetStreamContext, wanted: set[str], timeout_s: 
 @pytest.fixture
 async def js(infra: DevSettings) -> AsyncIterator[JetStreamContext]:
     nc, jetstream = await connect_jetstream(infra.nats_url, name="kit-tests")
-    await ensure_stream(jetstream, STREAM)
+    await ensure_stream(jetstream, STREAM, PREFIX)
     yield jetstream
     await nc.close()
 
 
 def _relay(db: Database, nats_url: str) -> OutboxRelay:
-    return OutboxRelay(db, TABLES.outbox, nats_url=nats_url, stream=STREAM, name="kit-test", poll_interval_s=0.3)
+    return OutboxRelay(
+        db, TABLES.outbox, nats_url=nats_url, stream=STREAM, subject_prefix=PREFIX, name="kit-test", poll_interval_s=0.3
+    )
 
 
 async def _pending(db: Database, event_id: uuid.UUID) -> bool:
@@ -191,6 +195,7 @@ def _consumer(db: Database, infra: DevSettings, max_attempts: int = 3) -> EventC
         service=f"kittest{uuid.uuid4().hex[:8]}",
         nats_url=infra.nats_url,
         stream=STREAM,
+        subject_prefix=PREFIX,
         max_attempts=max_attempts,
         retry_delays_s=(0.2,),
         start_time=datetime.now(UTC) - timedelta(seconds=5),  # this test's events, not every earlier run's
@@ -209,7 +214,7 @@ async def test_a_redelivered_event_is_handled_once(kit_db: Database, infra: DevS
 
     envelope = EventEnvelope.wrap(ProbeSent(marker=marker), producer="kit")
     data = envelope.model_dump_json().encode()
-    subject = subject_for(ProbeSent.event_name)
+    subject = subject_for(ProbeSent.event_name, PREFIX)
     # Same id within the broker's duplicate window: JetStream itself drops the second copy.
     first = await js.publish(subject, data, stream=STREAM, headers={"Nats-Msg-Id": str(envelope.id)})
     again = await js.publish(subject, data, stream=STREAM, headers={"Nats-Msg-Id": str(envelope.id)})
@@ -251,7 +256,7 @@ async def test_a_handler_crash_rolls_back_and_the_retry_handles_it_once(
             raise ConnectionError("dependency blipped after the write")
 
     await js.publish(
-        subject_for(ProbeSent.event_name),
+        subject_for(ProbeSent.event_name, PREFIX),
         EventEnvelope.wrap(ProbeSent(marker=marker), "kit").model_dump_json().encode(),
         stream=STREAM,
     )
@@ -283,9 +288,9 @@ async def test_an_event_that_keeps_failing_is_parked_with_its_error_and_listed(
             raise ValueError(f"cannot handle {event.marker}")
 
     envelope = EventEnvelope.wrap(ProbeSent(marker=marker), "kit")
-    await js.publish(subject_for(ProbeSent.event_name), envelope.model_dump_json().encode(), stream=STREAM)
+    await js.publish(subject_for(ProbeSent.event_name, PREFIX), envelope.model_dump_json().encode(), stream=STREAM)
     # A poison message (not even JSON) is parked at once instead of being retried.
-    await js.publish(subject_for(ProbeSent.event_name), b"\xff not json", stream=STREAM)
+    await js.publish(subject_for(ProbeSent.event_name, PREFIX), b"\xff not json", stream=STREAM)
 
     async def parked() -> int:
         async with kit_db.transaction() as session:
