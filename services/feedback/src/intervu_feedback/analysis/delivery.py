@@ -43,6 +43,7 @@ class Delivery:
     speaking_s: float | None
     wpm_total: float | None
     wpm_speaking: float | None
+    filler_indexes: list[int] = field(default_factory=list)  # every word that is (part of) a filler
     fillers: list[Evidence] = field(default_factory=list)
     filler_clusters: list[Evidence] = field(default_factory=list)
     fillers_per_minute: float | None = None
@@ -142,6 +143,7 @@ def analyse(words: Sequence[Word], duration_s: float | None, speech: Sequence[tu
         speaking_s=round(speaking_s, 2) if speaking_s else None,
         wpm_total=round(n / (duration_s / 60), 1) if timed and duration_s else None,
         wpm_speaking=round(n / (speaking_s / 60), 1) if speaking_s else None,
+        filler_indexes=filler_idx,
         fillers=fillers,
         filler_clusters=_clusters(words, runs, timed),
         fillers_per_minute=round(len(runs) / (duration_s / 60), 2) if timed and duration_s else None,

@@ -57,7 +57,9 @@ class Report:
             "remarks": to_json(self.remarks),
             "words": self.words,
             "filler_indexes": self.filler_indexes,
-            "delivery": {k: to_json(v) for k, v in vars(self.delivery).items() if k != "remarks"},
+            "delivery": {
+                k: to_json(v) for k, v in vars(self.delivery).items() if k not in ("remarks", "filler_indexes")
+            },
             "content": {k: to_json(v) for k, v in vars(self.content).items() if k != "remarks"}
             | {"star": {k: to_json(v) for k, v in self.content.star.items()} if self.content.star else None},
             "voice": {k: to_json(v) for k, v in vars(self.voice).items() if k != "remarks"} if self.voice else None,

@@ -65,11 +65,12 @@ def analyse_inputs(encoder: SentenceEncoder, data: AnswerInput, audio: Path | No
     # outside the GIL, so the two cores share the load).
     with ThreadPoolExecutor(max_workers=1) as pool:
         video = pool.submit(video_analysis.analyse, recording, duration) if recording is not None and duration else None
+        delivery = delivery_analysis.analyse(words, duration, speech)
         report = Report(
             source=source,
             words=[{"text": w.text, "start": w.start, "end": w.end} for w in words],
-            filler_indexes=delivery_analysis.filler_indexes(words),
-            delivery=delivery_analysis.analyse(words, duration, speech),
+            filler_indexes=delivery.filler_indexes,
+            delivery=delivery,
             content=content_analysis.analyse(
                 encoder,
                 question.get("text", ""),

