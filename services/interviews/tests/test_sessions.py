@@ -180,7 +180,8 @@ async def test_another_user_gets_404_for_everything(client: httpx.AsyncClient, s
 
 async def test_creating_a_session_writes_its_event_to_the_outbox(client: httpx.AsyncClient, sign_in: SignIn) -> None:
     me = await sign_in()
-    session = (await _create(client, me, role="operations", question_count=2)).json()
+    session = (await _create(client, me, role="operations", question_count=2, interviewer="sam")).json()
+    assert session["interviewer"] == "sam"
     db = Database(get_settings().sqlalchemy_url)
     try:
         async with db.transaction() as s:
@@ -201,3 +202,10 @@ async def test_creating_a_session_writes_its_event_to_the_outbox(client: httpx.A
     assert len(mine) == 1
     assert mine[0]["data"]["user_id"] == me.id
     assert mine[0]["data"]["question_ids"] == [q["question"]["id"] for q in session["questions"]]
+    # What the avatar service needs to render the interviewer asking them, in order.
+    assert [(q["position"], q["text"]) for q in mine[0]["data"]["questions"]] == [
+        (q["position"], q["question"]["text"]) for q in session["questions"]
+    ]
+    assert mine[0]["data"]["interviewer"] == "sam"
+    unknown = await _create(client, me, role="operations", interviewer="hal9000")
+    assert unknown.status_code == 422

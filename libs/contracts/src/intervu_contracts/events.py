@@ -27,11 +27,29 @@ class UserDeletionRequested(Event):
 # --- interviews -----------------------------------------------------------------------------------
 
 
+# The interviewer personas a session may ask for (the avatar service owns their looks and voices). A string on the
+# wire, so a persona added later does not break older consumers.
+Interviewer = Literal["maya", "daniel", "sam"]
+
+
+class SessionQuestionText(Event):
+    """A question of a new session as the interviewer asks it (a part, not an event)."""
+
+    question_id: uuid.UUID
+    position: int
+    text: str
+
+
 class InterviewSessionCreated(Event):
+    """A practice session was created; the avatar service renders its interviewer's videos from this."""
+
     event_name = "interviews.session_created.v1"
     session_id: uuid.UUID
     user_id: str
     question_ids: list[uuid.UUID]
+    # Added later (optional, so older events still parse): what the interviewer will say, and who says it.
+    questions: list[SessionQuestionText] = []
+    interviewer: str | None = None
 
 
 class QuestionContext(Event):

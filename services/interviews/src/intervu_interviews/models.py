@@ -92,6 +92,7 @@ class PracticeSession(Base):
     type: Mapped[str | None] = mapped_column(sa.String(20), nullable=True)
     difficulty: Mapped[str | None] = mapped_column(sa.String(10), nullable=True)
     job_description: Mapped[str | None] = mapped_column(sa.Text, nullable=True)
+    interviewer: Mapped[str | None] = mapped_column(sa.String(20), nullable=True)
     created_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True), server_default=_now())
     started_at: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True), nullable=True)
     ended_at: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True), nullable=True)

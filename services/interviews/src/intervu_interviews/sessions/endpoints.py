@@ -31,6 +31,7 @@ def _summary_fields(p: PracticeSession) -> dict[str, object]:
         "type": p.type,
         "difficulty": p.difficulty,
         "from_job_description": p.job_description is not None,
+        "interviewer": p.interviewer,
         "question_count": len(p.questions),
         "answered_count": sum(1 for sq in p.questions if sq.answers),
         "created_at": p.created_at,

@@ -4,6 +4,7 @@ import uuid
 from datetime import datetime
 from typing import Annotated, Literal
 
+from intervu_contracts import Interviewer
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
 from intervu_interviews.models import Difficulty, QuestionType, SessionStatus
@@ -23,6 +24,8 @@ class SessionCreate(BaseModel):
         Annotated[str, StringConstraints(strip_whitespace=True, min_length=40, max_length=20000)] | None
     ) = None
     question_count: Annotated[int, Field(ge=1, le=20)] = 5
+    # Who asks the questions (the avatar service's personas); none: the avatar service's default.
+    interviewer: Interviewer | None = None
 
     @model_validator(mode="after")
     def _role_or_description(self) -> SessionCreate:
@@ -75,6 +78,7 @@ class SessionSummary(BaseModel):
     type: str | None
     difficulty: str | None
     from_job_description: bool
+    interviewer: str | None
     question_count: int
     answered_count: int
     created_at: datetime

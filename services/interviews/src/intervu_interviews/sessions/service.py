@@ -11,7 +11,7 @@ import uuid
 from datetime import UTC, datetime
 
 import anyio
-from intervu_contracts import AnswerSubmitted, InterviewSessionCreated, QuestionContext
+from intervu_contracts import AnswerSubmitted, InterviewSessionCreated, QuestionContext, SessionQuestionText
 from intervu_kit.errors import Conflict, IntervuError, NotFound
 from intervu_kit.events import publish
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -70,6 +70,7 @@ class SessionService:
             type=data.type.value if data.type else None,
             difficulty=data.difficulty.value if data.difficulty else None,
             job_description=data.job_description,
+            interviewer=data.interviewer,
         )
         type_ = data.type.value if data.type else None
         difficulty = data.difficulty.value if data.difficulty else None
@@ -114,7 +115,14 @@ class SessionService:
             self.db,
             events.outbox,
             InterviewSessionCreated(
-                session_id=practice.id, user_id=user_id, question_ids=[sq.question_id for sq in practice.questions]
+                session_id=practice.id,
+                user_id=user_id,
+                question_ids=[sq.question_id for sq in practice.questions],
+                questions=[
+                    SessionQuestionText(question_id=sq.question_id, position=sq.position, text=sq.question.text)
+                    for sq in practice.questions
+                ],
+                interviewer=practice.interviewer,
             ),
             producer="interviews",
         )
