@@ -53,6 +53,7 @@ DEV_SECRETS: dict[str, str] = {
     "s3_secret_key": "intervu-dev-minio-secret",
     "keycloak_admin_password": "intervu-dev-admin",
     "pg_superuser_password": "intervu-dev-superuser",
+    "avatar_webhook_secret": "intervu-dev-avatar-webhook-secret",
 }
 
 

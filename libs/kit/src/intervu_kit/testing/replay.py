@@ -12,17 +12,21 @@ from typing import Any
 
 import httpx
 from fastapi import FastAPI, Request
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 
 
 class Replay:
-    def __init__(self, recording: Path) -> None:
+    """``recording`` is a JSON file: ``{"responses": [{"status", "body"} | {"status", "attachment", "content_type"}]}``;
+    an attachment is served from ``attachments`` (bytes a test makes, e.g. a video a provider would return)."""
+
+    def __init__(self, recording: Path, attachments: dict[str, bytes] | None = None) -> None:
         self.responses: list[dict[str, Any]] = json.loads(recording.read_text())["responses"]
+        self.attachments = attachments or {}
         self.requests: list[dict[str, Any]] = []
         self.app = FastAPI()
 
         @self.app.api_route("/{path:path}", methods=["GET", "POST", "PUT", "DELETE"])
-        async def answer(path: str, request: Request) -> JSONResponse:
+        async def answer(path: str, request: Request) -> Response:
             body = await request.body()
             content_type = request.headers.get("content-type", "")
             self.requests.append(
@@ -37,6 +41,12 @@ class Replay:
                 }
             )
             recorded = self.responses[min(len(self.requests), len(self.responses)) - 1]
+            if "attachment" in recorded:
+                return Response(
+                    self.attachments[recorded["attachment"]],
+                    status_code=recorded["status"],
+                    media_type=recorded.get("content_type", "application/octet-stream"),
+                )
             return JSONResponse(recorded["body"], status_code=recorded["status"])
 
     @property

@@ -1,9 +1,7 @@
 from __future__ import annotations
 
 import re
-import time
 import uuid
-from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 from typing import Annotated
 
@@ -11,8 +9,8 @@ from fastapi import APIRouter, Header, Query
 from fastapi.responses import StreamingResponse
 from intervu_kit.auth import CurrentUser
 from intervu_kit.db import SessionDep
-from intervu_kit.errors import Conflict, Forbidden, IntervuError, NotFound
-from intervu_kit.storage import LocalStorage, verify_url_signature
+from intervu_kit.errors import Conflict, NotFound
+from intervu_kit.storage.serving import serve_signed
 
 from intervu_media.deps import SettingsDep, StorageDep
 from intervu_media.models import Recording, RecordingStatus
@@ -21,9 +19,7 @@ from intervu_media.repository import RecordingRepository
 from intervu_media.uploads.service import delete_recording_objects
 
 router = APIRouter(tags=["recordings"])
-_RANGE = re.compile(r"^bytes=(\d*)-(\d*)$")
 _SERVED = re.compile(r"^recordings/[A-Za-z0-9-]+/[0-9a-f-]{36}/(media\.(webm|mp4|ogg|wav|mp3)|audio\.wav)$")
-_TYPES = {"webm": "video/webm", "mp4": "video/mp4", "ogg": "audio/ogg", "wav": "audio/wav", "mp3": "audio/mpeg"}
 
 
 class RecordingNotFound(NotFound):
@@ -103,58 +99,5 @@ async def signed_file(
 
     The signature is the authorisation: it names one object and expires within minutes.
     """
-    if not isinstance(storage, LocalStorage):
-        raise NotFound()
-    if not _SERVED.match(key):
-        raise Forbidden("This URL is not valid.", code="invalid_signature")
     secret = settings.storage_signing_key.get_secret_value().encode()
-    if expires < time.time():
-        raise Forbidden("This link has expired; ask for a new one.", code="url_expired")
-    if not verify_url_signature(secret, key, expires, signature):
-        raise Forbidden("This URL is not valid.", code="invalid_signature")
-    info = await storage.stat(key)
-    if info is None:
-        raise NotFound("The file no longer exists.", code="object_not_found")
-    size = info.size
-    start, end, status = 0, size - 1, 200
-    if range_header:
-        match = _RANGE.match(range_header.strip())
-        if not match or (not match.group(1) and not match.group(2)):
-            raise IntervuError(
-                "Malformed Range header.",
-                code="invalid_range",
-                status=416,
-                headers={"Content-Range": f"bytes */{size}"},
-            )
-        if match.group(1):
-            start = int(match.group(1))
-            end = min(int(match.group(2)), size - 1) if match.group(2) else size - 1
-        else:  # suffix range: the last N bytes
-            start = max(size - int(match.group(2)), 0)
-        if start >= size or start > end:
-            raise IntervuError(
-                "The range is outside the file.",
-                code="range_not_satisfiable",
-                status=416,
-                headers={"Content-Range": f"bytes */{size}"},
-            )
-        status = 206
-    headers = {
-        "Accept-Ranges": "bytes",
-        "Content-Length": str(end - start + 1),
-        "Cache-Control": "private, max-age=300",
-        "Content-Disposition": "inline",
-    }
-    if status == 206:
-        headers["Content-Range"] = f"bytes {start}-{end}/{size}"
-
-    async def body() -> AsyncIterator[bytes]:
-        async for chunk in storage.read(key, start, end):
-            yield chunk
-
-    return StreamingResponse(
-        body(),
-        status_code=status,
-        headers=headers,
-        media_type=_TYPES.get(key.rsplit(".", 1)[-1], "application/octet-stream"),
-    )
+    return await serve_signed(storage, secret, key, expires, signature, range_header, _SERVED)
