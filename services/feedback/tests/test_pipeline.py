@@ -6,9 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import uuid
-from collections.abc import AsyncIterator, Awaitable, Callable
-from datetime import UTC, datetime
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from intervu_feedback.answers.service import Analyser
@@ -20,11 +18,10 @@ from intervu_feedback.models import events as feedback_events
 from intervu_interviews.config import get_settings as interviews_settings
 from intervu_interviews.main import app as interviews_app
 from intervu_interviews.models import events as interviews_events
-from intervu_kit.events.broker import connect_jetstream
 from intervu_kit.settings import Environment
 from intervu_kit.storage import storage_from_settings
 from intervu_kit.testing.plugin import SignedIn, running_app
-from intervu_kit.worker import run_worker
+from intervu_kit.testing.workers import private_worker
 from intervu_nlp import default_encoder
 
 SignIn = Callable[..., Awaitable[SignedIn]]
@@ -36,43 +33,18 @@ ANSWER = (
 )
 
 
-@contextlib.asynccontextmanager
-async def workers(service: str) -> AsyncIterator[None]:
+def _worker() -> contextlib.AbstractAsyncContextManager[str]:
     """The interviews relay and a feedback worker whose durable consumers are this test's own, from now on."""
-    stop = asyncio.Event()
-    feedback_settings = FeedbackSettings(environment=Environment.TEST)
-    analyser = Analyser(storage_from_settings(feedback_settings), default_encoder(), LocalCoach())
-    tasks = [
-        asyncio.create_task(run_worker(interviews_settings(), interviews_events, stop=stop)),
-        asyncio.create_task(
-            run_worker(
-                feedback_settings,
-                feedback_events,
-                registrar(analyser),
-                stop=stop,
-                start_time=datetime.now(UTC),
-                consumer_name=service,
-            )
-        ),
-    ]
-    try:
-        yield
-    finally:
-        stop.set()
-        await asyncio.wait_for(asyncio.gather(*tasks), timeout=30)
-        nc, js = await connect_jetstream(feedback_settings.nats_url, name="pipeline-cleanup")
-        try:
-            for name in ("interviews_answer_submitted_v1", "transcription_completed_v1"):
-                with contextlib.suppress(Exception):
-                    await js.delete_consumer(feedback_settings.events_stream, f"{service}__{name}")
-        finally:
-            await nc.close()
+    settings = FeedbackSettings(environment=Environment.TEST)
+    analyser = Analyser(storage_from_settings(settings), default_encoder(), LocalCoach())
+    return private_worker(
+        settings, feedback_events, registrar(analyser), relays=[(interviews_settings(), interviews_events)]
+    )
 
 
 async def test_a_typed_answer_travels_the_broker_and_comes_back_as_feedback(infra: object, sign_in: SignIn) -> None:
     me = await sign_in()
-    service = f"feedback-pipeline-{uuid.uuid4().hex[:8]}"
-    async with running_app(interviews_app) as interviews, running_app(feedback_app) as feedback, workers(service):
+    async with running_app(interviews_app) as interviews, running_app(feedback_app) as feedback, _worker():
         created = await interviews.post(
             "/api/interviews/sessions",
             json={"role": "customer-support", "type": "behavioral", "question_count": 1},

@@ -33,11 +33,12 @@ async def run_worker(
     jobs: Sequence[Job] = (),
     start_time: datetime | None = None,
     consumer_name: str | None = None,
+    delete_durables: bool = False,
 ) -> None:
     """Relay, consumers and periodic jobs until ``stop``.
 
     Tests give the consumers durables of their own (``consumer_name``, default the service's name) that skip older
-    events (``start_time``), so no other test's events reach them.
+    events (``start_time``), so no other test's events reach them, and remove them when done (``delete_durables``).
     """
     if stop is None:
         stop = asyncio.Event()
@@ -74,6 +75,8 @@ async def run_worker(
     try:
         await asyncio.gather(*tasks)
     finally:
+        if delete_durables:
+            await consumer.delete_durables()
         await db.dispose()
         log.info("worker stopped")
 

@@ -3,14 +3,9 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import Depends, Request
-from intervu_kit.storage import Storage
+from intervu_kit.storage.serving import StorageDep
 
 from intervu_media.config import Settings
-
-
-def _storage(request: Request) -> Storage:
-    storage: Storage = request.app.state.kit.storage
-    return storage
 
 
 def _settings(request: Request) -> Settings:
@@ -19,5 +14,6 @@ def _settings(request: Request) -> Settings:
     return settings
 
 
-StorageDep = Annotated[Storage, Depends(_storage)]
+__all__ = ["SettingsDep", "StorageDep"]
+
 SettingsDep = Annotated[Settings, Depends(_settings)]

@@ -9,7 +9,9 @@ from __future__ import annotations
 import re
 import time
 from collections.abc import AsyncIterator
+from typing import Annotated
 
+from fastapi import Depends, Request
 from fastapi.responses import StreamingResponse
 
 from intervu_kit.errors import Forbidden, IntervuError, NotFound
@@ -26,6 +28,15 @@ TYPES = {
     "mp3": "audio/mpeg",
     "vtt": "text/vtt",
 }
+
+
+def _storage(request: Request) -> Storage:
+    storage: Storage = request.app.state.kit.storage
+    return storage
+
+
+# The app's own storage (tests build apps with another backend): what an endpoint reading or writing objects takes.
+StorageDep = Annotated[Storage, Depends(_storage)]
 
 
 async def serve_signed(

@@ -24,9 +24,36 @@ from intervu_kit.testing.keycloak import KeycloakAdmin, KeycloakUser
 __all__ = ["KeycloakAdmin", "KeycloakUser", "SignedIn", "running_app"]
 
 
-def pytest_configure(config: pytest.Config) -> None:
-    # Services read their settings at import: point them at their test databases before any test imports them.
+def _use_test_environment() -> None:
+    # Services read their settings at import: point them at their test databases before anything imports them.
     os.environ["INTERVU_ENVIRONMENT"] = Environment.TEST.value
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_load_initial_conftests(early_config: pytest.Config, parser: pytest.Parser, args: list[str]) -> None:
+    # Before the conftests of the paths on the command line: `pytest services/interviews/tests/test_x.py` imports
+    # that folder's conftest (and the service's settings) before pytest_configure runs. Seen: such a run wrote to
+    # the development databases and published to the development stream.
+    _use_test_environment()
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    _use_test_environment()
+
+
+def pytest_collection_finish(session: pytest.Session) -> None:
+    """Refuse to run when any service's settings were read outside the test environment."""
+    import sys
+
+    from intervu_kit.settings import SERVICES
+
+    for service in SERVICES:
+        config = sys.modules.get(f"intervu_{service}.config")
+        if config is None:
+            continue
+        environment = config.get_settings().environment
+        if environment is not Environment.TEST:
+            raise pytest.UsageError(f"{service}'s settings were read with environment {environment.value}, not test")
 
 
 @pytest.fixture(scope="session")

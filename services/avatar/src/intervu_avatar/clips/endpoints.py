@@ -1,0 +1,129 @@
+from __future__ import annotations
+
+import re
+import uuid
+from datetime import UTC, datetime, timedelta
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Body, Header, Query
+from fastapi.responses import StreamingResponse
+from intervu_kit.auth import CurrentUser
+from intervu_kit.db import SessionDep
+from intervu_kit.errors import IntervuError, NotFound
+from intervu_kit.storage.serving import serve_signed
+
+from intervu_avatar.clips.repository import ClipRepository, JobRepository
+from intervu_avatar.clips.schemas import ClipOut, PersonaOut, SessionVideos
+from intervu_avatar.deps import SettingsDep, StorageDep
+from intervu_avatar.personas import DEFAULT_PERSONA, PERSONAS, Persona, persona_for
+from intervu_avatar.providers.base import webhook_token_valid
+
+router = APIRouter(tags=["interviewer videos"])
+_SERVED = re.compile(r"^avatar/clips/[0-9a-f]{64}/(video\.(webm|mp4)|speech\.(webm|m4a)|captions\.vtt)$")
+
+
+class SessionVideosNotFound(NotFound):
+    code = "session_videos_not_found"
+    message = "No interviewer videos for this session."
+
+
+class WebhookUnauthenticated(IntervuError):
+    status = 401
+    code = "webhook_unauthenticated"
+    message = "The webhook token is missing or wrong."
+
+
+class InvalidWebhook(IntervuError):
+    status = 422
+    code = "invalid_webhook"
+    message = "The webhook body is not a finished job of this provider."
+
+
+def _persona_out(p: Persona) -> PersonaOut:
+    return PersonaOut(
+        id=p.id, name=p.name, title=p.title, style=p.style, description=p.description, default=p.id == DEFAULT_PERSONA
+    )
+
+
+@router.get("/personas", response_model=list[PersonaOut])
+async def personas(user: CurrentUser) -> list[PersonaOut]:
+    """The interviewers a session can have (`interviewer` when creating a session in the interviews API)."""
+    return [_persona_out(p) for p in PERSONAS.values()]
+
+
+@router.get("/sessions/{session_id}/videos", response_model=SessionVideos)
+async def session_videos(
+    session_id: uuid.UUID, user: CurrentUser, session: SessionDep, storage: StorageDep, settings: SettingsDep
+) -> SessionVideos:
+    """The interviewer's clips for your session, in order, with short-lived signed URLs for the ready ones.
+
+    Rendering starts when the session is created; poll this until `ready == total` (each clip is usable as soon as
+    its own status is `ready`). Right after creating a session this may answer 404 for a moment, until the
+    session's event has reached this service (well under a second when all is well).
+    """
+    lines = await ClipRepository(session).session_lines(session_id, user.id)
+    if not lines:
+        raise SessionVideosNotFound()  # someone else's session is indistinguishable from a missing one
+    ttl = settings.avatar_video_url_ttl_s
+    base = f"{settings.api_prefix}/files"
+    clips = []
+    for line, clip in lines:
+        urls: dict[str, Any] = {}
+        if clip.objects:  # ready, or being rendered again after a degraded result: the old files still play
+            names = {"video.webm": "webm_url", "video.mp4": "mp4_url", "speech.webm": "audio_webm_url",
+                     "speech.m4a": "audio_m4a_url", "captions.vtt": "captions_url"}  # fmt: skip
+            for name, field in names.items():
+                if name in clip.objects:
+                    urls[field] = await storage.signed_url(clip.objects[name], ttl, base_url=base)
+        clips.append(
+            ClipOut(
+                position=line.position, kind=line.kind, question_id=line.question_id,
+                text=clip.text, status=clip.status, media=clip.kind,
+                rendered_by=clip.rendered_by, degraded=clip.degraded, duration_s=clip.duration_s, **urls,
+            )
+        )  # fmt: skip
+    done = sum(1 for c in clips if c.status in ("ready", "text_only"))
+    return SessionVideos(
+        session_id=session_id,
+        persona=_persona_out(persona_for(lines[0][0].persona)),
+        ready=done,
+        total=len(clips),
+        expires_at=datetime.now(UTC) + timedelta(seconds=ttl),
+        clips=clips,
+    )
+
+
+@router.post("/webhooks/{provider}/{job_id}", status_code=204)
+async def provider_webhook(
+    provider: str,
+    job_id: uuid.UUID,
+    session: SessionDep,
+    settings: SettingsDep,
+    body: Annotated[dict[str, Any], Body()],
+    token: Annotated[str, Query(max_length=128)] = "",
+) -> None:
+    """A cloud avatar provider reports a finished job. Authenticated by the per-job token in the URL we gave it."""
+    secret = settings.avatar_webhook_secret.get_secret_value().encode()
+    if not token or not webhook_token_valid(secret, provider, job_id, token):
+        raise WebhookUnauthenticated()
+    jobs = JobRepository(session)
+    job = await jobs.get(job_id, provider)
+    if job is None:
+        raise NotFound("No such job.", code="job_not_found")
+    if body.get("id") != job.external_id or body.get("status") not in {"done", "error", "rejected"}:
+        raise InvalidWebhook(details={"expected_id": job.external_id})
+    await jobs.record_result(job_id, body)
+
+
+@router.get("/files/{key:path}", include_in_schema=True)
+async def signed_file(
+    key: str,
+    storage: StorageDep,
+    settings: SettingsDep,
+    expires: int,
+    signature: Annotated[str, Query(max_length=128)],
+    range_header: Annotated[str | None, Header(alias="Range")] = None,
+) -> StreamingResponse:
+    """Serve an interviewer clip by signed URL (local-disk storage; S3 serves presigned URLs itself)."""
+    secret = settings.storage_signing_key.get_secret_value().encode()
+    return await serve_signed(storage, secret, key, expires, signature, range_header, _SERVED)

@@ -1,0 +1,22 @@
+"""The avatar worker's handler: a new session's script is planned (clips rendered by the render loop)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from intervu_contracts import EventEnvelope, InterviewSessionCreated
+from intervu_kit.events import EventConsumer
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from intervu_avatar.clips.service import on_session_created
+from intervu_avatar.providers.base import AvatarProvider
+
+
+def registrar(provider: AvatarProvider) -> Callable[[EventConsumer], None]:
+    async def session_created(session: AsyncSession, event: InterviewSessionCreated, envelope: EventEnvelope) -> None:
+        await on_session_created(session, provider, event, envelope)
+
+    def register(consumer: EventConsumer) -> None:
+        consumer.on(InterviewSessionCreated)(session_created)
+
+    return register

@@ -1,0 +1,1 @@
+"""Who renders the interviewer's clips: the `AvatarProvider` port, the local renderer and a cloud adapter."""

@@ -1,0 +1,1 @@
+"""Procedural talking-head rendering for the offline AI video interviewer."""
