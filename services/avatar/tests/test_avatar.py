@@ -13,7 +13,7 @@ import httpx
 import numpy as np
 import pytest
 import sqlalchemy as sa
-from intervu_avatar.clips.service import Renderer, plan_session
+from intervu_avatar.clips.service import Renderer, plan_previews, plan_session
 from intervu_avatar.config import get_settings
 from intervu_avatar.encode import probe
 from intervu_avatar.main import app
@@ -238,3 +238,20 @@ async def test_without_video_the_voice_then_the_words(db: Database, client: http
     body = (await client.get(f"/api/avatar/sessions/{crashing.session_id}/videos", headers=me.headers)).json()
     assert {c["status"] for c in body["clips"]} == {"text_only"}
     assert body["ready"] == body["total"] and all(c["text"] for c in body["clips"])
+
+
+async def test_each_persona_has_a_preview_greeting(db: Database, client: httpx.AsyncClient, sign_in: SignIn) -> None:
+    me = await sign_in()
+    settings = get_settings()
+    local = LocalAvatar(settings.avatar_width, settings.avatar_height, settings.avatar_fps)  # the API's renderer
+    async with db.transaction() as session:
+        await plan_previews(session, local)
+    await _render_all(db, Renderer(storage_from_settings(settings), local, local))
+    personas = (await client.get("/api/avatar/personas", headers=me.headers)).json()
+    assert [p["id"] for p in personas] == ["maya", "daniel", "sam"]
+    assert [p["id"] for p in personas if p["default"]] == ["daniel"]
+    for persona in personas:
+        preview = persona["preview"]
+        assert preview["status"] == "ready" and preview["media"] == "video", persona
+        assert persona["name"] in preview["text"]
+        assert (await client.get(preview["mp4_url"])).headers["content-type"] == "video/mp4"

@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 import random
 import statistics
+import sys
 import tempfile
 import time
 import uuid
@@ -63,8 +64,10 @@ async def run() -> list[str]:
             async with db.transaction() as session:
                 await plan_session(session, event, local)
             started = time.perf_counter()
+            done = 0
             while await renderer.render_one(db):
-                pass
+                done += 1
+                print(f"\r      rendering {persona}'s session: clip {done}", end="", file=sys.stderr, flush=True)
             wall_s += time.perf_counter() - started
             async with db.transaction() as session:
                 keys = [
@@ -75,6 +78,7 @@ async def run() -> list[str]:
                 if clip.duration_s and clip.render_s and clip.kind == "video":
                     ratios.append(clip.render_s / clip.duration_s)
                     video_s += clip.duration_s
+        print(file=sys.stderr)
         with tempfile.TemporaryDirectory(prefix="intervu-avatar-bench-") as tmp:
             # Where the time goes, from one more clip rendered directly.
             one = local.render_video(bank[0], PERSONAS["daniel"], Path(tmp))

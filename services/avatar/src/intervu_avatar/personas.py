@@ -44,6 +44,7 @@ class Persona:
     intro: str  # {name}, {count}
     transitions: tuple[str, ...]
     closing: str
+    greeting: str  # the preview a user watches when choosing an interviewer
     version: int = 1
 
     def transition(self, index: int) -> str:
@@ -68,6 +69,7 @@ PERSONAS: dict[str, Persona] = {
             ),
             transitions=("Thank you. Here's the next one.", "Great, thanks. Let's move on.", "Thanks for that."),
             closing="That's everything from me. Well done for practising. Your feedback will be ready shortly.",
+            greeting="Hi, I'm Maya. I'll keep things relaxed, so you can focus on telling your story well.",
         ),
         Persona(
             id="daniel",
@@ -81,6 +83,7 @@ PERSONAS: dict[str, Persona] = {
             intro="Hello, I'm {name}, and I'll be interviewing you today. I have {count} for you. Let's start.",
             transitions=("Thank you. Next question.", "Okay. Let's continue.", "Thank you. Moving on."),
             closing="That was the last question. Thank you for your time. Your feedback is on its way.",
+            greeting="Hello, I'm Daniel. I interview the way most hiring managers do: calm, structured, fair.",
         ),
         Persona(
             id="sam",
@@ -94,6 +97,7 @@ PERSONAS: dict[str, Persona] = {
             intro="I'm {name}. We have {count} to get through, so keep your answers specific. First question.",
             transitions=("Right. Next.", "Noted. Moving on.", "Okay. Next question."),
             closing="That's all. We'll be in touch. Check your feedback for where to improve.",
+            greeting="I'm Sam. I'll push for specifics and numbers. Handle me, and the real thing will feel easy.",
         ),
     )
 }

@@ -10,13 +10,17 @@ from fastapi.responses import StreamingResponse
 from intervu_kit.auth import CurrentUser
 from intervu_kit.db import SessionDep
 from intervu_kit.errors import IntervuError, NotFound
+from intervu_kit.storage import Storage
 from intervu_kit.storage.serving import serve_signed
 
 from intervu_avatar.clips.repository import ClipRepository, JobRepository
-from intervu_avatar.clips.schemas import ClipOut, PersonaOut, SessionVideos
+from intervu_avatar.clips.schemas import ClipOut, PersonaOut, PreviewOut, SessionVideos
+from intervu_avatar.config import Settings
 from intervu_avatar.deps import SettingsDep, StorageDep
-from intervu_avatar.personas import DEFAULT_PERSONA, PERSONAS, Persona, persona_for
+from intervu_avatar.models import Clip
+from intervu_avatar.personas import DEFAULT_PERSONA, PERSONAS, Persona, clip_address, persona_for
 from intervu_avatar.providers.base import webhook_token_valid
+from intervu_avatar.providers.factory import provider_from_settings
 
 router = APIRouter(tags=["interviewer videos"])
 _SERVED = re.compile(r"^avatar/clips/[0-9a-f]{64}/(video\.(webm|mp4)|speech\.(webm|m4a)|captions\.vtt)$")
@@ -46,9 +50,36 @@ def _persona_out(p: Persona) -> PersonaOut:
 
 
 @router.get("/personas", response_model=list[PersonaOut])
-async def personas(user: CurrentUser) -> list[PersonaOut]:
-    """The interviewers a session can have (`interviewer` when creating a session in the interviews API)."""
-    return [_persona_out(p) for p in PERSONAS.values()]
+async def personas(
+    user: CurrentUser, session: SessionDep, storage: StorageDep, settings: SettingsDep
+) -> list[PersonaOut]:
+    """The interviewers a session can have (`interviewer` when creating a session in the interviews API), each with
+    a short greeting clip to preview them (`preview`: pending until the worker has rendered it)."""
+    provider = provider_from_settings(settings)
+    repo = ClipRepository(session)
+    out = []
+    for p in PERSONAS.values():
+        clip = await repo.get(clip_address(p.greeting, p, provider.name, provider.version))
+        preview = None
+        if clip is not None:
+            preview = PreviewOut(
+                text=clip.text, status=clip.status, media=clip.kind, duration_s=clip.duration_s,
+                **await _urls(clip, storage, settings),
+            )  # fmt: skip
+        out.append(_persona_out(p).model_copy(update={"preview": preview}))
+    return out
+
+
+async def _urls(clip: Clip, storage: Storage, settings: Settings) -> dict[str, str]:
+    """Signed URLs of a clip's files (ready, or rendered again after a degraded result: the old files still play)."""
+    names = {"video.webm": "webm_url", "video.mp4": "mp4_url", "speech.webm": "audio_webm_url",
+             "speech.m4a": "audio_m4a_url", "captions.vtt": "captions_url"}  # fmt: skip
+    base = f"{settings.api_prefix}/files"
+    return {
+        field: await storage.signed_url(clip.objects[name], settings.avatar_video_url_ttl_s, base_url=base)
+        for name, field in names.items()
+        if name in clip.objects
+    }
 
 
 @router.get("/sessions/{session_id}/videos", response_model=SessionVideos)
@@ -65,16 +96,9 @@ async def session_videos(
     if not lines:
         raise SessionVideosNotFound()  # someone else's session is indistinguishable from a missing one
     ttl = settings.avatar_video_url_ttl_s
-    base = f"{settings.api_prefix}/files"
     clips = []
     for line, clip in lines:
-        urls: dict[str, Any] = {}
-        if clip.objects:  # ready, or being rendered again after a degraded result: the old files still play
-            names = {"video.webm": "webm_url", "video.mp4": "mp4_url", "speech.webm": "audio_webm_url",
-                     "speech.m4a": "audio_m4a_url", "captions.vtt": "captions_url"}  # fmt: skip
-            for name, field in names.items():
-                if name in clip.objects:
-                    urls[field] = await storage.signed_url(clip.objects[name], ttl, base_url=base)
+        urls = await _urls(clip, storage, settings)
         clips.append(
             ClipOut(
                 position=line.position, kind=line.kind, question_id=line.question_id,

@@ -7,6 +7,18 @@ from typing import Literal
 from pydantic import BaseModel
 
 
+class PreviewOut(BaseModel):
+    text: str
+    status: Literal["pending", "rendering", "ready", "text_only"]
+    media: Literal["video", "audio"] | None
+    duration_s: float | None
+    webm_url: str | None = None
+    mp4_url: str | None = None
+    audio_webm_url: str | None = None
+    audio_m4a_url: str | None = None
+    captions_url: str | None = None
+
+
 class PersonaOut(BaseModel):
     id: str
     name: str
@@ -14,6 +26,7 @@ class PersonaOut(BaseModel):
     style: Literal["friendly", "neutral", "tough"]
     description: str
     default: bool
+    preview: PreviewOut | None = None
 
 
 class ClipOut(BaseModel):

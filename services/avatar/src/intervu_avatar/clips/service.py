@@ -31,7 +31,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from intervu_avatar.clips.repository import ClipRepository, JobRepository
 from intervu_avatar.models import ClipStatus, SessionVideo
-from intervu_avatar.personas import Persona, clip_address, count_phrase, persona_for
+from intervu_avatar.personas import PERSONAS, Persona, clip_address, count_phrase, persona_for
 from intervu_avatar.providers.base import AvatarError, AvatarProvider, Rendered
 from intervu_avatar.providers.local import LocalAvatar
 
@@ -91,6 +91,16 @@ async def plan_session(
     return Planned(len(lines), new, reused)
 
 
+async def plan_previews(session: AsyncSession, provider: AvatarProvider) -> int:
+    """Each persona's greeting, the clip a user watches when choosing an interviewer; returns how many were new."""
+    repo = ClipRepository(session)
+    new = 0
+    for persona in PERSONAS.values():
+        key = clip_address(persona.greeting, persona, provider.name, provider.version)
+        new += await repo.ensure_clip(key, persona.greeting, persona.id, provider.name, retry_after_s=3600.0)
+    return new
+
+
 async def on_session_created(
     session: AsyncSession, provider: AvatarProvider, event: InterviewSessionCreated, envelope: EventEnvelope
 ) -> None:
@@ -134,6 +144,11 @@ class Renderer:
         self.lease_s, self.max_attempts, self.idle_s = lease_s, max_attempts, idle_s
 
     async def run(self, db: Database, stop: asyncio.Event) -> None:
+        try:
+            async with db.transaction() as session:
+                await plan_previews(session, self.provider)
+        except Exception:  # previews are a nicety: the loop renders sessions' clips regardless
+            log.exception("planning the persona previews failed")
         while not stop.is_set():
             try:
                 worked = await self.render_one(db)
