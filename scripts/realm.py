@@ -17,6 +17,7 @@ from typing import Any
 OUT = Path(__file__).resolve().parents[1] / "deploy" / "keycloak"
 DEV_SERVICE_SECRET = "intervu-services-dev-secret"  # documented in .env.example; refused in production
 API_AUDIENCE = "intervu-api"
+MINIMUM_AGE = 17  # the privacy policy: Intervu is not for children under 17
 
 
 def _audience_mapper() -> dict[str, Any]:
@@ -35,7 +36,35 @@ def _audience_mapper() -> dict[str, Any]:
     }
 
 
-def _user_profile() -> str:
+def _birthdate_mapper() -> dict[str, Any]:
+    # The standard OIDC claim: every service checks the age on each request (nothing else stores it).
+    return {
+        "name": "birthdate",
+        "protocol": "openid-connect",
+        "protocolMapper": "oidc-usermodel-attribute-mapper",
+        "consentRequired": False,
+        "config": {
+            "user.attribute": "birthdate",
+            "claim.name": "birthdate",
+            "jsonType.label": "String",
+            "access.token.claim": "true",
+            "id.token.claim": "true",
+            "userinfo.token.claim": "true",
+            "introspection.token.claim": "true",
+        },
+    }
+
+
+MESSAGES = {
+    "birthdate": "Date of birth",
+    "intervu-error-underage": "You must be at least {1} years old to use Intervu.",
+    "intervu-error-invalid-birthdate": "Enter your date of birth as a real date (YYYY-MM-DD).",
+}
+
+
+def user_profile() -> dict[str, Any]:
+    """The declarative user profile (also applied to a running Keycloak by the dev stack, see devstack/realm.py)."""
+
     def attr(name: str, display: str, validations: dict[str, Any]) -> dict[str, Any]:
         return {
             "name": name,
@@ -62,10 +91,19 @@ def _user_profile() -> str:
             attr("email", "${email}", {"email": {}, "length": {"max": 255}}),
             attr("firstName", "${firstName}", {"length": {"max": 255}, "person-name-prohibited-characters": {}}),
             attr("lastName", "${lastName}", {"length": {"max": 255}, "person-name-prohibited-characters": {}}),
+            {
+                **attr(
+                    "birthdate",
+                    "${birthdate}",
+                    # Our extension (deploy/keycloak/extensions): a real date, at least 17 years ago.
+                    {"intervu-minimum-age": {"min-age": MINIMUM_AGE}},
+                ),
+                "annotations": {"inputType": "html5-date"},
+            },
         ],
         "groups": [{"name": "user-metadata", "displayHeader": "User metadata", "displayDescription": "Attributes"}],
     }
-    return json.dumps(profile)
+    return profile
 
 
 def realm(*, development: bool) -> dict[str, Any]:
@@ -104,7 +142,7 @@ def realm(*, development: bool) -> dict[str, Any]:
             "redirectUris": web_redirects,
             "webOrigins": web_origins,
             "attributes": {"pkce.code.challenge.method": "S256", "post.logout.redirect.uris": "+"},
-            "protocolMappers": [_audience_mapper()],
+            "protocolMappers": [_audience_mapper(), _birthdate_mapper()],
         },
         services_client,
     ]
@@ -119,7 +157,7 @@ def realm(*, development: bool) -> dict[str, Any]:
                 "implicitFlowEnabled": False,
                 "directAccessGrantsEnabled": True,
                 "protocol": "openid-connect",
-                "protocolMappers": [_audience_mapper()],
+                "protocolMappers": [_audience_mapper(), _birthdate_mapper()],
             }
         )
     return {
@@ -138,6 +176,10 @@ def realm(*, development: bool) -> dict[str, Any]:
         "accessTokenLifespan": 300,
         "ssoSessionIdleTimeout": 1800,
         "passwordPolicy": "length(10) and notUsername and notEmail",
+        "internationalizationEnabled": True,
+        "supportedLocales": ["en"],
+        "defaultLocale": "en",
+        "localizationTexts": {"en": MESSAGES},
         "roles": {
             "realm": [
                 {"name": "user", "description": "A person practising interviews."},
@@ -168,7 +210,7 @@ def realm(*, development: bool) -> dict[str, Any]:
                 {
                     "providerId": "declarative-user-profile",
                     "subComponents": {},
-                    "config": {"kc.user.profile.config": [_user_profile()]},
+                    "config": {"kc.user.profile.config": [json.dumps(user_profile())]},
                 }
             ]
         },

@@ -17,7 +17,7 @@ say() { step=$((step+1)); printf '[%d/%d] %s\n' "$step" "$total" "$*"; }
 ok() { printf '      \342\234\224 %s\n' "$*"; }
 SUDO=""; [ "$(id -u)" -ne 0 ] && SUDO="sudo"
 
-say "System packages (PostgreSQL, NATS, Caddy, ffmpeg, espeak-ng, Java)"
+say "System packages (PostgreSQL, NATS, Caddy, ffmpeg, espeak-ng, a Java JDK)"
 need=()
 command -v /usr/lib/postgresql/*/bin/postgres >/dev/null 2>&1 || ls /usr/lib/postgresql/*/bin/postgres >/dev/null 2>&1 || need+=(postgresql)
 command -v nats-server >/dev/null || need+=(nats-server)
@@ -25,7 +25,7 @@ command -v caddy >/dev/null || need+=(caddy)
 command -v ffmpeg >/dev/null || need+=(ffmpeg)
 # A second, robotic voice for the speech benchmark (the neural one, Piper, comes from PyPI).
 command -v espeak-ng >/dev/null || need+=(espeak-ng)
-command -v java >/dev/null || need+=(openjdk-17-jre-headless)
+command -v javac >/dev/null || need+=(openjdk-17-jdk-headless)  # also builds our Keycloak extension
 command -v unzip >/dev/null || need+=(unzip)
 command -v curl >/dev/null || need+=(curl)
 if [ ${#need[@]} -gt 0 ]; then
@@ -89,7 +89,21 @@ if [ ! -x "$LOCAL/keycloak-$KEYCLOAK_VERSION/bin/kc.sh" ]; then
   mv "$LOCAL/kc-unzip/keycloak-$KEYCLOAK_VERSION" "$LOCAL/keycloak-$KEYCLOAK_VERSION"
   rm -rf "$LOCAL/kc-unzip"
 fi
-ok "Keycloak in .local/keycloak-$KEYCLOAK_VERSION"
+# Intervu's Keycloak extension (the minimum-age validator of the sign-up form), compiled against this Keycloak's
+# own jars; rebuilt when its sources change. Keycloak loads it from providers/ when it starts.
+ext_src=deploy/keycloak/extensions
+ext_jar="$LOCAL/keycloak-$KEYCLOAK_VERSION/providers/intervu-keycloak.jar"
+if [ ! -s "$ext_jar" ] || [ -n "$(find "$ext_src" -type f -newer "$ext_jar")" ]; then
+  build="$LOCAL/kc-extension-build"
+  rm -rf "$build" && mkdir -p "$build"
+  javac --release 17 -nowarn -cp "$LOCAL/keycloak-$KEYCLOAK_VERSION/lib/lib/main/*" -d "$build" \
+    $(find "$ext_src/src/main/java" -name '*.java')
+  cp -r "$ext_src/src/main/resources/." "$build/"
+  jar cf "$ext_jar" -C "$build" .
+  rm -rf "$build"
+  echo "      built the Intervu Keycloak extension (restart Keycloak to load a new build: make down && make up)"
+fi
+ok "Keycloak in .local/keycloak-$KEYCLOAK_VERSION (+ Intervu extension)"
 
 say "MinIO (S3-compatible server for development and tests)"
 if [ ! -x "$LOCAL/bin/minio" ]; then

@@ -16,6 +16,7 @@ import json
 import time
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import httpx
@@ -87,6 +88,7 @@ def _claims(settings: DevSettings, **overrides: Any) -> dict[str, Any]:
         "nbf": now,
         "exp": now + 300,
         "realm_access": {"roles": ["user"]},
+        "birthdate": "1990-06-15",
     }
     claims.update(overrides)
     return {k: v for k, v in claims.items() if v is not None}
@@ -163,6 +165,71 @@ async def test_validly_signed_tokens_with_bad_claims_are_refused(
     response = await _me(client, _sign(_claims(infra, **overrides), key, kid))
     assert_error(response, 401, code)
     assert response.headers["www-authenticate"].startswith("Bearer")
+
+
+def _years_ago(years: int, days: int = 0) -> str:
+    today = datetime.now(UTC).date()
+    return (today.replace(year=today.year - years) - timedelta(days=days)).isoformat()
+
+
+@pytest.mark.parametrize(
+    ("birthdate", "code"),
+    [
+        (_years_ago(16), "underage"),
+        (_years_ago(17, days=-1), "underage"),  # the 17th birthday is tomorrow
+        (None, "age_unknown"),
+        ("15/06/1990", "age_unknown"),
+        (_years_ago(-1), "age_unknown"),  # born next year
+        (19900615, "age_unknown"),
+    ],
+    ids=["sixteen", "day-before-seventeen", "missing", "not-iso", "future", "not-a-string"],
+)
+async def test_a_person_without_a_valid_adult_age_is_refused(
+    client: httpx.AsyncClient,
+    infra: DevSettings,
+    imported_key: tuple[str, rsa.RSAPrivateKey],
+    birthdate: object,
+    code: str,
+) -> None:
+    kid, key = imported_key
+    assert_error(await _me(client, _sign(_claims(infra, birthdate=birthdate), key, kid)), 403, code)
+
+
+async def test_seventeen_today_is_old_enough_and_services_need_no_age(
+    client: httpx.AsyncClient, infra: DevSettings, imported_key: tuple[str, rsa.RSAPrivateKey]
+) -> None:
+    kid, key = imported_key
+    assert (await _me(client, _sign(_claims(infra, birthdate=_years_ago(17)), key, kid))).status_code == 200
+    service = _claims(infra, azp="intervu-services", birthdate=None, realm_access={"roles": ["service"]})
+    assert (await _me(client, _sign(service, key, kid))).status_code == 200
+
+
+async def test_every_service_refuses_an_underage_token(
+    infra: DevSettings, imported_key: tuple[str, rsa.RSAPrivateKey]
+) -> None:
+    import importlib
+
+    from intervu_kit.settings import SERVICES
+    from intervu_kit.testing.plugin import running_app
+
+    kid, key = imported_key
+    young = _sign(_claims(infra, birthdate=_years_ago(15)), key, kid)
+    for service in SERVICES:
+        app = importlib.import_module(f"intervu_{service}.main").app
+        async with running_app(app) as client:
+            response = await client.get(
+                f"/api/{service}/admin/parked-events", headers={"Authorization": f"Bearer {young}"}
+            )
+            assert_error(response, 403, "underage")
+
+
+async def test_keycloak_itself_refuses_an_underage_or_invalid_date_of_birth(keycloak: KeycloakAdmin) -> None:
+    # The same validator that guards the sign-up page (deploy/keycloak/extensions) guards the admin API.
+    for birthdate, message in [(_years_ago(12), "intervu-error-underage"), ("not-a-date", "invalid-birthdate")]:
+        with pytest.raises(httpx.HTTPStatusError) as refused:
+            await keycloak.create_user(birthdate=birthdate)
+        assert refused.value.response.status_code == 400
+        assert message in refused.value.response.text
 
 
 async def test_forged_signature_is_refused(

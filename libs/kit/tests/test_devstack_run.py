@@ -19,6 +19,7 @@ import sys
 import threading
 import time
 from collections.abc import Awaitable, Callable
+from datetime import UTC, datetime
 from urllib.parse import parse_qs, urlencode, urlparse
 
 import httpx
@@ -45,10 +46,9 @@ def _read_until_ready(process: subprocess.Popen[str], lines: list[str], timeout_
     return ready.wait(timeout_s)
 
 
-async def _authorization_code_with_pkce(
-    http: httpx.AsyncClient, user: KeycloakUser | None = None, register: dict[str, str] | None = None
-) -> str:
-    """What the web app does: Authorization Code + PKCE against Keycloak's real login (or sign-up) page."""
+async def _form(http: httpx.AsyncClient, register: bool) -> tuple[str, str, str]:
+    """Open Keycloak's login (or sign-up) page as the web app does; returns the form's action, the PKCE verifier
+    and the state."""
     verifier = secrets.token_urlsafe(48)
     challenge = base64.urlsafe_b64encode(hashlib.sha256(verifier.encode()).digest()).rstrip(b"=").decode()
     state = secrets.token_urlsafe(16)
@@ -70,12 +70,20 @@ async def _authorization_code_with_pkce(
     form_id = "kc-register-form" if register else "kc-form-login"
     match = re.search(rf'<form[^>]*id="{form_id}"[^>]*action="([^"]+)"', page.text)
     assert match, f"no {form_id} on Keycloak's page"
+    return html.unescape(match.group(1)), verifier, state
+
+
+async def _authorization_code_with_pkce(
+    http: httpx.AsyncClient, user: KeycloakUser | None = None, register: dict[str, str] | None = None
+) -> str:
+    """What the web app does: Authorization Code + PKCE against Keycloak's real login (or sign-up) page."""
+    action, verifier, state = await _form(http, register is not None)
     if register:
         fields = register
     else:
         assert user is not None
         fields = {"username": user.username, "password": user.password}
-    login = await http.post(html.unescape(match.group(1)), data=fields)
+    login = await http.post(action, data=fields)
     assert login.status_code == 302, login.text[:500]
     location = urlparse(login.headers["location"])
     params = parse_qs(location.query)
@@ -144,6 +152,17 @@ async def test_make_run_serves_everything_over_https_and_stops_on_ctrl_c(
                 "password-confirm": "a-long-passphrase-1",
             }
             http.cookies.clear()
+            # Under 17 on the sign-up page: Keycloak refuses it (our validator, deploy/keycloak/extensions) and
+            # no account exists; then the same person, of age.
+            today = datetime.now(UTC).date()
+            action, _, _ = await _form(http, register=True)
+            young = {**signup, "birthdate": today.replace(year=today.year - 16).isoformat()}
+            refused = await http.post(action, data=young)
+            assert refused.status_code == 200, refused.text[:500]
+            assert "You must be at least 17 years old to use Intervu." in html.unescape(refused.text)
+            assert (await keycloak.request("GET", "/users", params={"email": email, "exact": "true"})).json() == []
+            http.cookies.clear()
+            signup["birthdate"] = today.replace(year=today.year - 17, day=1).isoformat()
             token = await _authorization_code_with_pkce(http, register=signup)
             me = await http.get(
                 f"{BASE}/api/accounts/admin/parked-events", headers={"Authorization": f"Bearer {token}"}

@@ -58,7 +58,7 @@ async def test_a_polled_talk_becomes_our_two_formats_with_captions(talk_mp4: byt
     assert "webhook" not in create["json"]  # no public URL configured: polling only
     assert [p["path"] for p in polls] == ["talks/tlk_9aQ2Lm7XcR", "talks/tlk_9aQ2Lm7XcR"]
     assert fetch["path"].endswith("tlk_9aQ2Lm7XcR/1764394206480.mp4")
-    assert fetch["headers"].get("authorization", "") == ""  # the API key never goes to the CDN
+    assert "authorization" not in fetch["headers"]  # the API key never goes to the CDN (presigned URLs refuse it)
 
     assert rendered.provider == "did" and rendered.kind == "video"
     webm, mp4 = probe(rendered.files["video.webm"]), probe(rendered.files["video.mp4"])
@@ -117,7 +117,8 @@ async def test_the_webhook_is_authenticated_and_ends_the_wait(
         job_id = uuid.UUID(hook.path.rsplit("/", 1)[-1])
         token = parse_qs(hook.query)["token"][0]
         assert token == webhook_token(secret, "did", job_id)
-        finished = {"id": "tlk_hook0042", "status": "done", "result_url": "https://cdn.example/tlk_hook0042.mp4"}
+        # A callback's body is not trusted: its result_url is never fetched (the talk is read back with our key).
+        finished = {"id": "tlk_hook0042", "status": "done", "result_url": "http://169.254.169.254/latest/meta-data"}
         async with running_app(app) as client:
             for url, body, status, code in [
                 (hook.path, finished, 401, "webhook_unauthenticated"),  # no token
@@ -130,12 +131,17 @@ async def test_the_webhook_is_authenticated_and_ends_the_wait(
                 assert_error(response, status, code)
             response = await client.post(f"{hook.path}?token={token}", json=finished)
             assert response.status_code == 204, response.text
+            replayed = await client.post(f"{hook.path}?token={token}", json={**finished, "status": "error"})
+            assert replayed.status_code == 204  # accepted, but the first report stands
             malformed = await client.post(
                 f"{hook.path}?token={token}", content=b"{not json", headers={"content-type": "application/json"}
             )
-            assert malformed.status_code == 422
+            assert_error(malformed, 422, "validation_error")
         rendered = await asyncio.wait_for(render, timeout=60)
     finally:
         await db.dispose()
-    assert [r["path"] for r in replay.requests] == ["talks", "tlk_hook0042.mp4"]  # no poll: the webhook said done
+    # No poll before the webhook (polling is every 60 s here); the callback's own URL was never fetched.
+    assert [r["path"] for r in replay.requests] == [
+        "talks", "talks/tlk_hook0042", "auth0|64f0c0ffee/tlk_hook0042/1764394300000.mp4",
+    ]  # fmt: skip
     assert rendered.provider == "did" and probe(rendered.files["video.mp4"]).video == "h264"

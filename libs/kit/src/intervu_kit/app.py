@@ -186,7 +186,13 @@ def create_service_app(
         state = KitState(
             settings=settings,
             db=Database(settings.sqlalchemy_url, pool_size=settings.db_pool_size),
-            verifier=TokenVerifier(issuer=settings.issuer, audience=settings.api_audience, jwks=jwks),
+            verifier=TokenVerifier(
+                issuer=settings.issuer,
+                audience=settings.api_audience,
+                jwks=jwks,
+                minimum_age=settings.minimum_age,
+                service_clients=[settings.service_client_id],
+            ),
             storage=storage_from_settings(settings),
             tables=tables,
         )

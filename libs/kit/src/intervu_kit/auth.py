@@ -15,6 +15,7 @@ import logging
 import time
 from collections.abc import Callable, Coroutine, Iterable
 from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
 from typing import Annotated, Any
 
 import httpx
@@ -113,12 +114,16 @@ class TokenVerifier:
         jwks: JwksCache,
         allowed_azp: Iterable[str] | None = None,
         leeway_s: float = 30.0,
+        minimum_age: int | None = 17,
+        service_clients: Iterable[str] = ("intervu-services",),
     ) -> None:
         self.issuer = issuer
         self.audience = audience
         self.jwks = jwks
         self.allowed_azp = frozenset(allowed_azp) if allowed_azp is not None else None
         self.leeway_s = leeway_s
+        self.minimum_age = minimum_age
+        self.service_clients = frozenset(service_clients)
 
     async def verify(self, token: str) -> User:
         try:
@@ -167,6 +172,9 @@ class TokenVerifier:
         if self.allowed_azp is not None and azp not in self.allowed_azp:
             raise Unauthorized("The access token was issued to an unknown client.", code="token_audience")
 
+        if self.minimum_age is not None and azp not in self.service_clients:
+            _check_age(claims.get("birthdate"), self.minimum_age)
+
         realm_roles = claims.get("realm_access", {}).get("roles", [])
         name = claims.get("name") or " ".join(p for p in (claims.get("given_name"), claims.get("family_name")) if p)
         return User(
@@ -177,6 +185,33 @@ class TokenVerifier:
             name=name or None,
             claims=claims,
         )
+
+
+class AgeUnknown(Forbidden):
+    code = "age_unknown"
+    message = "Your account has no valid date of birth; add it to your profile to use Intervu."
+
+
+class Underage(Forbidden):
+    code = "underage"
+    message = "Intervu is for people aged 17 and over."
+
+
+def _check_age(birthdate: object, minimum_age: int, today: date | None = None) -> None:
+    """Every request from a person: Keycloak refuses an underage date at sign-up; this keeps the promise for
+    accounts made before, or a date changed later by an administrator."""
+    if not isinstance(birthdate, str):
+        raise AgeUnknown()
+    try:
+        born = date.fromisoformat(birthdate.strip())
+    except ValueError as exc:
+        raise AgeUnknown() from exc
+    today = today or datetime.now(UTC).date()
+    if born > today:
+        raise AgeUnknown()
+    years = today.year - born.year - ((today.month, today.day) < (born.month, born.day))
+    if years < minimum_age:
+        raise Underage(details={"minimum_age": minimum_age})
 
 
 _bearer = HTTPBearer(auto_error=False, description="A Keycloak access token for the `intervu` realm.")

@@ -102,6 +102,8 @@ class KitSettings(BaseSettings):
     keycloak_realm: str = "intervu"
     api_audience: str = "intervu-api"
     service_client_id: str = "intervu-services"
+    # The privacy policy's age limit: a person's token without a date of birth this old is refused everywhere.
+    minimum_age: int = 17
     service_client_secret: SecretStr = SecretStr(DEV_SECRETS["service_client_secret"])
     jwks_cache_ttl_s: float = 300.0
     jwks_min_refresh_interval_s: float = 5.0

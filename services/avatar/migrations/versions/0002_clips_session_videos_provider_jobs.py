@@ -33,6 +33,7 @@ def upgrade() -> None:
         sa.Column("render_s", sa.Float(), nullable=True),
         sa.Column("attempts", sa.Integer(), nullable=False),
         sa.Column("lease_until", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("lease_token", sa.UUID(), nullable=True),
         sa.Column("errors", postgresql.JSONB(astext_type=sa.Text()), nullable=False),
         sa.Column(
             "created_at", sa.DateTime(timezone=True), server_default=sa.text("clock_timestamp()"), nullable=False

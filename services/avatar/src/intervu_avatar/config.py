@@ -1,8 +1,8 @@
 from functools import lru_cache
-from typing import Literal
+from typing import Literal, Self
 
-from intervu_kit.settings import DEV_SECRETS, KitSettings
-from pydantic import SecretStr
+from intervu_kit.settings import DEV_SECRETS, Environment, KitSettings
+from pydantic import SecretStr, field_validator, model_validator
 
 
 class Settings(KitSettings):
@@ -27,6 +27,21 @@ class Settings(KitSettings):
     # A rendering clip's lease: another worker takes it over if the first died without finishing.
     avatar_lease_s: float = 600.0
     avatar_max_attempts: int = 3
+
+    @field_validator("avatar_width", "avatar_height")
+    @classmethod
+    def _even(cls, value: int) -> int:
+        # H.264 and VP9 in 4:2:0 need even sizes: an odd one would turn every clip into audio only.
+        if value < 64 or value % 2:
+            raise ValueError("must be an even number of pixels, at least 64")
+        return value
+
+    @model_validator(mode="after")
+    def _cloud_needs_secrets(self) -> Self:
+        weak = not self.avatar_api_key.get_secret_value() or len(self.avatar_webhook_secret.get_secret_value()) < 16
+        if self.avatar_provider != "local" and self.environment is Environment.PRODUCTION and weak:
+            raise ValueError("a cloud avatar provider needs INTERVU_AVATAR_API_KEY and a webhook secret")
+        return self
 
 
 @lru_cache

@@ -36,14 +36,21 @@ class Probe:
     height: int | None
 
 
+# Files only: a provider's "video" that is really a playlist must not make ffmpeg fetch other addresses.
+_LOCAL_ONLY = ["-protocol_whitelist", "file,pipe"]
+PROBE_TIMEOUT_S = 60
+
+
 def probe(path: Path) -> Probe:
     """What a media file holds; EncodeError when ffprobe cannot read it (a damaged or foreign file)."""
-    result = subprocess.run(
-        ["ffprobe", "-v", "error", "-print_format", "json", "-show_format", "-show_streams", str(path)],
-        capture_output=True,
-        text=True,
-        check=False,
-    )
+    try:
+        result = subprocess.run(
+            ["ffprobe", "-v", "error", *_LOCAL_ONLY, "-print_format", "json", "-show_format", "-show_streams",
+             str(path)],
+            capture_output=True, text=True, check=False, timeout=PROBE_TIMEOUT_S,
+        )  # fmt: skip
+    except subprocess.TimeoutExpired as exc:
+        raise EncodeError(f"ffprobe took longer than {PROBE_TIMEOUT_S} s") from exc
     if result.returncode != 0:
         raise EncodeError(result.stderr.strip()[-500:] or "unreadable media")
     info = json.loads(result.stdout or "{}")
@@ -60,11 +67,11 @@ def probe(path: Path) -> Probe:
     )
 
 
-def _run(args: list[str], stdin_frames: Iterable[np.ndarray] | None = None) -> None:
+def _run(args: list[str], stdin_frames: Iterable[np.ndarray] | None = None, timeout_s: float = 600.0) -> None:
     # ffmpeg's messages go to a file, not a pipe: a pipe nobody reads while we write frames could fill and stall it.
     with tempfile.TemporaryFile() as errors:
         process = subprocess.Popen(
-            ["ffmpeg", "-v", "error", "-y", *args],
+            ["ffmpeg", "-v", "error", "-y", *_LOCAL_ONLY, *args],
             stdin=subprocess.PIPE if stdin_frames is not None else subprocess.DEVNULL,
             stderr=errors,
         )
@@ -79,7 +86,8 @@ def _run(args: list[str], stdin_frames: Iterable[np.ndarray] | None = None) -> N
                 finally:
                     with contextlib.suppress(BrokenPipeError):
                         process.stdin.close()
-            process.wait()
+            # A hung ffmpeg (a hostile file, a stuck encoder) must not hold the worker's one render slot forever.
+            process.wait(timeout=timeout_s)
         except BaseException:
             process.kill()
             process.wait()
@@ -113,7 +121,7 @@ def transcode(source: Path, width: int, height: int, fps: int, webm: Path, mp4: 
     )
     _run(
         [
-            "-i", str(source), "-vf", scale,
+            "-f", "mp4", "-i", str(source), "-vf", scale,
             "-map", "0:v:0", "-map", "0:a:0", *_VP9, "-c:a", "libopus", "-b:a", "64k", str(webm),
             "-map", "0:v:0", "-map", "0:a:0", *_H264, "-c:a", "aac", "-b:a", "96k", str(mp4),
         ]

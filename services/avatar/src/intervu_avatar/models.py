@@ -52,6 +52,7 @@ class Clip(Base):
     render_s: Mapped[float | None] = mapped_column(sa.Float, nullable=True)
     attempts: Mapped[int] = mapped_column(sa.Integer, default=0)
     lease_until: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True), nullable=True)
+    lease_token: Mapped[uuid.UUID | None] = mapped_column(UUID(as_uuid=True), nullable=True)
     errors: Mapped[list[str]] = mapped_column(JSONB, default=list)
     # clock_timestamp, not now(): a session's clips are inserted in one transaction, in the order they are said,
     # and the render loop takes the oldest first, so the intro and the first question are ready first.

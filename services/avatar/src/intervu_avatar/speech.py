@@ -80,7 +80,7 @@ def _shift_pitch(path: Path, rate: int, semitones: float) -> None:
         ["ffmpeg", "-v", "error", "-y", "-i", str(path), "-af",
          f"rubberband=pitch={2 ** (semitones / 12):.5f}:formant=shifted", "-ar", str(rate), "-ac", "1",
          "-c:a", "pcm_s16le", str(shifted)],
-        check=True,
+        check=True, timeout=120,
     )  # fmt: skip
     shifted.replace(path)
 

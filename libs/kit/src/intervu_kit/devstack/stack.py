@@ -389,6 +389,11 @@ def up_infra(s: DevSettings, progress: Progress) -> list[str]:
         started_at[comp.name] = time.monotonic()
         to_wait.append(comp)
     wait_ready(to_wait, progress, started_at)
+    from intervu_kit.devstack.realm import sync_realm
+
+    t = time.monotonic()
+    changed = sync_realm(s)
+    progress.done(f"Keycloak realm in step with its file ({', '.join(changed) if changed else 'no change'})", t)
     return started_names
 
 

@@ -51,7 +51,7 @@ async def serve_signed(
     """The object at ``key`` (which must match ``served``) if the signature is valid and unexpired; ranges work."""
     if not isinstance(storage, LocalStorage):
         raise NotFound()
-    if not served.match(key):
+    if not served.fullmatch(key):
         raise Forbidden("This URL is not valid.", code="invalid_signature")
     if expires < time.time():
         raise Forbidden("This link has expired; ask for a new one.", code="url_expired")

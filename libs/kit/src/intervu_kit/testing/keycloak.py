@@ -47,7 +47,7 @@ class KeycloakAdmin:
         response.raise_for_status()
         return response
 
-    async def create_user(self, *, roles: tuple[str, ...] = ()) -> KeycloakUser:
+    async def create_user(self, *, roles: tuple[str, ...] = (), birthdate: str = "1990-06-15") -> KeycloakUser:
         email = f"test-{uuid.uuid4().hex[:12]}@example.com"
         password = "pw-" + secrets.token_urlsafe(12)
         response = await self.request(
@@ -60,6 +60,7 @@ class KeycloakAdmin:
                 "lastName": "User",
                 "enabled": True,
                 "emailVerified": True,
+                "attributes": {"birthdate": [birthdate]},
                 "credentials": [{"type": "password", "value": password, "temporary": False}],
             },
         )

@@ -23,7 +23,7 @@ from intervu_avatar.providers.base import webhook_token_valid
 from intervu_avatar.providers.factory import provider_from_settings
 
 router = APIRouter(tags=["interviewer videos"])
-_SERVED = re.compile(r"^avatar/clips/[0-9a-f]{64}/(video\.(webm|mp4)|speech\.(webm|m4a)|captions\.vtt)$")
+_SERVED = re.compile(r"avatar/clips/[0-9a-f]{64}/[0-9a-f-]{12}/(video\.(webm|mp4)|speech\.(webm|m4a)|captions\.vtt)")
 
 
 class SessionVideosNotFound(NotFound):

@@ -38,10 +38,13 @@ class ClipRepository:
             sa.update(Clip)
             .where(
                 Clip.key == key,
+                # Only a finished clip: one being rendered again already is left alone (no second render).
+                Clip.status.in_([ClipStatus.READY.value, ClipStatus.TEXT_ONLY.value]),
                 sa.or_(Clip.degraded, Clip.status == ClipStatus.TEXT_ONLY.value),
-                Clip.ready_at < datetime.now(UTC) - timedelta(seconds=retry_after_s),
+                Clip.ready_at < sa.func.now() - timedelta(seconds=retry_after_s),
             )
-            .values(status=ClipStatus.PENDING.value, attempts=0)
+            # Queued behind the clips sessions are waiting for now (the old files keep playing meanwhile).
+            .values(status=ClipStatus.PENDING.value, attempts=0, created_at=sa.func.clock_timestamp())
         )
         return False
 
@@ -65,9 +68,11 @@ class ClipRepository:
     async def claim(self, lease_s: float, max_attempts: int) -> Clip | None:
         """The oldest clip waiting for a renderer (or whose renderer died), leased to this worker.
 
-        SKIP LOCKED: several workers take different clips instead of queueing on the same row.
+        SKIP LOCKED: several workers take different clips instead of queueing on the same row. Each claim gets a
+        new lease token: only the holder of the current token can finish the clip (a renderer overtaken after
+        its lease ran out cannot overwrite the one that took over). Times are the database's, not the workers'.
         """
-        now = datetime.now(UTC)
+        now = sa.func.now()
         waiting = (
             sa.select(Clip.key)
             .where(
@@ -86,7 +91,7 @@ class ClipRepository:
             sa.update(Clip)
             .where(Clip.key == waiting)
             .values(status=ClipStatus.RENDERING.value, lease_until=now + timedelta(seconds=lease_s),
-                    attempts=Clip.attempts + 1)
+                    attempts=Clip.attempts + 1, lease_token=uuid.uuid4())
             .returning(Clip)
         )  # fmt: skip
 
@@ -98,14 +103,19 @@ class ClipRepository:
                 .where(
                     Clip.status.in_([ClipStatus.PENDING.value, ClipStatus.RENDERING.value]),
                     Clip.attempts >= max_attempts,
-                    sa.or_(Clip.lease_until.is_(None), Clip.lease_until < datetime.now(UTC)),
+                    sa.or_(Clip.lease_until.is_(None), Clip.lease_until < sa.func.now()),
                 )
                 .with_for_update(skip_locked=True)
             )
         ).all()
 
-    async def finish(self, key: str, **values: Any) -> None:
-        await self.db.execute(sa.update(Clip).where(Clip.key == key).values(lease_until=None, **values))
+    async def finish(self, key: str, lease_token: uuid.UUID | None, **values: Any) -> bool:
+        """Record a render's outcome if ``lease_token`` still holds the lease; False when another took over."""
+        query = sa.update(Clip).where(Clip.key == key)
+        if lease_token is not None:
+            query = query.where(Clip.lease_token == lease_token, Clip.status == ClipStatus.RENDERING.value)
+        result = await self.db.execute(query.values(lease_until=None, lease_token=None, **values).returning(Clip.key))
+        return result.scalar_one_or_none() is not None
 
     async def get(self, key: str) -> Clip | None:
         return await self.db.get(Clip, key)
@@ -131,6 +141,9 @@ class JobRepository:
         return await self.db.scalar(sa.select(ProviderJob.result).where(ProviderJob.id == job_id))
 
     async def record_result(self, job_id: uuid.UUID, result: dict[str, Any]) -> None:
+        # The first report counts: a replayed or late webhook does not replace it.
         await self.db.execute(
-            sa.update(ProviderJob).where(ProviderJob.id == job_id).values(result=result, finished_at=datetime.now(UTC))
+            sa.update(ProviderJob)
+            .where(ProviderJob.id == job_id, ProviderJob.result.is_(None))
+            .values(result=result, finished_at=datetime.now(UTC))
         )

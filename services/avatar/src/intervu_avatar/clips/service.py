@@ -167,6 +167,7 @@ class Renderer:
                 # Its renderers crashed every time (not an error we caught): the words, rather than nothing.
                 await repo.finish(
                     dead.key,
+                    None,
                     status=ClipStatus.TEXT_ONLY.value,
                     errors=[*dead.errors, "renderer died"],
                     ready_at=datetime.now(UTC),
@@ -174,27 +175,33 @@ class Renderer:
             clip = await repo.claim(self.lease_s, self.max_attempts)
             if clip is None:
                 return False
-            key, text, persona_id = clip.key, clip.text, clip.persona
+            key, text, persona_id, token = clip.key, clip.text, clip.persona, clip.lease_token
+            played_before = bool(clip.objects)
         started = time.perf_counter()
         errors: list[str] = []
         persona = persona_for(persona_id)
         with tempfile.TemporaryDirectory(prefix="intervu-avatar-") as tmp:
             rendered = await self._render_degrading(text, persona, Path(tmp), errors)
-            objects = await self._store(key, rendered) if rendered is not None else {}
+            # A render's files go under its own lease token: a re-render never changes a file someone is playing.
+            objects = await self._store(f"{key}/{str(token)[:12]}", rendered) if rendered is not None else {}
         async with db.transaction() as session:
             repo = ClipRepository(session)
             if rendered is None:
-                await repo.finish(
-                    key, status=ClipStatus.TEXT_ONLY.value, errors=errors, render_s=0.0, ready_at=datetime.now(UTC)
-                )
-                log.error("clip %s: every renderer failed; text only (%s)", key[:12], "; ".join(errors))
+                # A clip that played before (a failed retry) keeps its files; one that never did is text only.
+                finished = await repo.finish(
+                    key, token, status=ClipStatus.READY.value if played_before else ClipStatus.TEXT_ONLY.value,
+                    errors=errors, render_s=0.0, ready_at=datetime.now(UTC),
+                )  # fmt: skip
+                log.error("clip %s: every renderer failed (%s)", key[:12], "; ".join(errors))
             else:
-                await repo.finish(
-                    key, status=ClipStatus.READY.value, kind=rendered.kind, rendered_by=rendered.provider,
+                finished = await repo.finish(
+                    key, token, status=ClipStatus.READY.value, kind=rendered.kind, rendered_by=rendered.provider,
                     degraded=rendered.provider != self.provider.name, objects=objects,
                     duration_s=rendered.duration_s, speech_s=rendered.speech_s,
                     render_s=round(time.perf_counter() - started, 3), errors=errors, ready_at=datetime.now(UTC),
                 )  # fmt: skip
+            if not finished:
+                log.warning("clip %s: lease lost while rendering; the worker that took over finishes it", key[:12])
         return True
 
     async def _render_degrading(self, text: str, persona: Persona, workdir: Path, errors: list[str]) -> Rendered | None:
@@ -215,10 +222,10 @@ class Renderer:
                 log.exception("rendering %r crashed, degrading", text[:40])
         return None
 
-    async def _store(self, key: str, rendered: Rendered) -> dict[str, str]:
+    async def _store(self, prefix: str, rendered: Rendered) -> dict[str, str]:
         objects = {}
         for name, path in rendered.files.items():
-            object_key = f"avatar/clips/{key}/{name}"
+            object_key = f"avatar/clips/{prefix}/{name}"
             await self.storage.put_bytes(object_key, path.read_bytes(), _TYPES.get(path.suffix))
             objects[name] = object_key
         return objects

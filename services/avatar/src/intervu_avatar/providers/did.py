@@ -84,7 +84,7 @@ class DIDAvatar:
                 await self.jobs.started(job_id, self.name, talk_id)
             talk = await self._wait(http, job_id, talk_id)
             source = workdir / "provider.mp4"
-            await self._download(http, str(talk["result_url"]), source)
+            await self._download(str(talk["result_url"]), source)
         return await anyio.to_thread.run_sync(self._finish, text, source, workdir)
 
     async def _call(self, http: httpx.AsyncClient, method: str, url: str, **kwargs: Any) -> httpx.Response:
@@ -109,10 +109,13 @@ class DIDAvatar:
         deadline = time.monotonic() + self.timeout_s
         next_poll = time.monotonic() + self.poll_s
         while True:
-            # The webhook's result (in the job book) is checked often and costs nothing; polling the provider, the
-            # fallback for a webhook that never comes (or none configured), runs at the slower poll interval.
-            talk = await self.jobs.finished(job_id) if self.jobs is not None else None
-            if talk is None and (self.jobs is None or not self.public_url or time.monotonic() >= next_poll):
+            # The webhook only wakes us: whatever its body says, the talk's state (and the video's address) is read
+            # from the provider with our key, so a forged or replayed callback cannot choose what we download. The
+            # job book is checked often and costs nothing; polling, the fallback for a webhook that never comes
+            # (or none configured), runs at the slower interval.
+            woken = self.jobs is not None and await self.jobs.finished(job_id) is not None
+            talk = None
+            if woken or self.jobs is None or not self.public_url or time.monotonic() >= next_poll:
                 talk = await self._json(await self._call(http, "GET", f"/talks/{talk_id}"), "status")
                 next_poll = time.monotonic() + self.poll_s
             status = talk.get("status") if talk is not None else None
@@ -126,11 +129,17 @@ class DIDAvatar:
                 raise AvatarError(f"{self.name} did not finish within {self.timeout_s:.0f} s")
             await anyio.sleep(min(self.webhook_check_s, self.poll_s) if self.public_url else self.poll_s)
 
-    async def _download(self, http: httpx.AsyncClient, url: str, path: Path) -> None:
+    async def _download(self, url: str, path: Path) -> None:
+        if not url.startswith("https://") and self.transport is None:
+            raise AvatarError(f"the {self.name} video is not at an https URL")
         size = 0
         try:
-            # The result is on the provider's CDN: no API key there.
-            async with http.stream("GET", url, headers={"Authorization": ""}) as response:
+            # The result is on the provider's CDN (an S3 presigned URL): a client of its own, without our API key,
+            # which presigned URLs refuse alongside their own signature.
+            async with (
+                httpx.AsyncClient(timeout=httpx.Timeout(30.0, read=120.0), transport=self.transport) as cdn,
+                cdn.stream("GET", url) as response,
+            ):
                 if response.status_code >= 400:
                     raise AvatarError(f"fetching the {self.name} video: HTTP {response.status_code}")
                 with path.open("wb") as out:

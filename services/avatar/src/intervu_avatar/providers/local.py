@@ -1,6 +1,6 @@
 """The offline interviewer: Piper speaks, the rendered head moves with the speech, ffmpeg encodes.
 
-Everything runs on the CPU in a worker thread; a 10 s clip takes ~1-2 s on a 2-core laptop (`make bench`).
+Everything runs on the CPU in a worker thread: ~0.4-0.65 s per second of video on a 2-core laptop (`make bench`).
 """
 
 from __future__ import annotations

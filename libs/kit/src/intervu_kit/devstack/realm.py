@@ -1,0 +1,84 @@
+"""Keep a running Keycloak's realm in step with `deploy/keycloak/intervu-realm.json`.
+
+Keycloak imports the realm file only when the realm does not exist yet, so a change to the file (a new user-profile
+attribute, a token mapper, a message) would otherwise need `intervu-dev reset-keycloak`, which drops every
+development user. `up` applies the parts that change through the admin API instead, every time: idempotent and
+quick. Production imports the production file into a fresh realm, or applies changes the same way.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import httpx
+
+from intervu_kit.devstack.config import DevSettings, Paths
+
+
+class RealmSyncError(Exception):
+    pass
+
+
+def _profile(realm: dict[str, Any]) -> dict[str, Any]:
+    provider = realm["components"]["org.keycloak.userprofile.UserProfileProvider"][0]
+    profile: dict[str, Any] = json.loads(provider["config"]["kc.user.profile.config"][0])
+    return profile
+
+
+def sync_realm(s: DevSettings) -> list[str]:
+    """Apply the realm file's user profile, client token mappers and messages; returns what changed."""
+    realm = json.loads(Paths.realm_file.read_text())
+    base = f"{s.keycloak_internal_url}/admin/realms/{s.keycloak_realm}"
+    changed: list[str] = []
+    with httpx.Client(timeout=20) as http:
+        token = http.post(
+            f"{s.keycloak_internal_url}/realms/master/protocol/openid-connect/token",
+            data={
+                "grant_type": "password",
+                "client_id": "admin-cli",
+                "username": s.keycloak_admin_user,
+                "password": s.keycloak_admin_password.get_secret_value(),
+            },
+        )
+        token.raise_for_status()
+        http.headers["Authorization"] = f"Bearer {token.json()['access_token']}"
+
+        wanted = _profile(realm)
+        current = http.get(f"{base}/users/profile").json()
+        if [a["name"] for a in current.get("attributes", [])] != [a["name"] for a in wanted["attributes"]] or any(
+            a != b for a, b in zip(current.get("attributes", []), wanted["attributes"], strict=False)
+        ):
+            response = http.put(f"{base}/users/profile", json=wanted)
+            if response.status_code >= 400:
+                raise RealmSyncError(
+                    f"Keycloak refused the user profile ({response.status_code}: {response.text[:300]}); if it names "
+                    "intervu-minimum-age, restart Keycloak so it loads the extension (make down && make up)"
+                )
+            changed.append("user profile")
+
+        settings = {k: realm[k] for k in ("internationalizationEnabled", "supportedLocales", "defaultLocale")}
+        live = http.get(base).json()
+        if any(live.get(k) != v for k, v in settings.items()):
+            http.put(base, json=settings).raise_for_status()
+            changed.append("locales")
+        for locale, texts in realm.get("localizationTexts", {}).items():
+            have = http.get(f"{base}/localization/{locale}").json() if live.get("internationalizationEnabled") else {}
+            for key, text in texts.items():
+                if have.get(key) != text:
+                    http.put(
+                        f"{base}/localization/{locale}/{key}", content=text, headers={"Content-Type": "text/plain"}
+                    ).raise_for_status()
+                    changed.append(f"message {key}")
+
+        for client in realm["clients"]:
+            found = http.get(f"{base}/clients", params={"clientId": client["clientId"]}).json()
+            if not found:
+                continue
+            client_id = found[0]["id"]
+            present = {m["name"] for m in http.get(f"{base}/clients/{client_id}/protocol-mappers/models").json()}
+            for mapper in client.get("protocolMappers", []):
+                if mapper["name"] not in present:
+                    http.post(f"{base}/clients/{client_id}/protocol-mappers/models", json=mapper).raise_for_status()
+                    changed.append(f"{client['clientId']} mapper {mapper['name']}")
+    return changed
