@@ -4,10 +4,12 @@ from intervu_kit.app import create_service_app
 
 from intervu_accounts.config import get_settings
 from intervu_accounts.models import events
+from intervu_accounts.profile.endpoints import router as profile_router
 
 app = create_service_app(
     get_settings(),
     tables=events,
+    routers=[profile_router],
     title="Intervu accounts",
     description="Profiles, age, policy acceptance, consents, export and deletion of a user's data.",
 )

@@ -1,0 +1,78 @@
+"""Keycloak's admin API for the one thing accounts does there now: read and correct a person's profile.
+
+Keycloak is the record for name, email and date of birth; Intervu keeps no copy (services store only the
+subject id). Corrections go through the admin API with the services' client credentials (the
+`intervu-services` service account holds `manage-users`), so Keycloak's own user-profile validation, including
+our minimum-age validator, decides what is valid.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import httpx
+from intervu_kit.auth import ServiceTokenClient
+from intervu_kit.errors import Conflict, IntervuError, NotFound, ServiceUnavailable
+from intervu_kit.settings import KitSettings
+
+
+class ProfileInvalid(IntervuError):
+    status = 422
+    code = "invalid_profile"
+    message = "Keycloak refused the profile."
+
+
+class EmailTaken(Conflict):
+    code = "email_taken"
+    message = "Another account uses this email address."
+
+
+class KeycloakUsers:
+    def __init__(self, settings: KitSettings, transport: httpx.AsyncBaseTransport | None = None) -> None:
+        self.base = f"{settings.keycloak_internal_url}/admin/realms/{settings.keycloak_realm}/users"
+        self.http = httpx.AsyncClient(timeout=httpx.Timeout(settings.http_timeout_s), transport=transport)
+        self.tokens = ServiceTokenClient(
+            token_url=settings.token_url,
+            client_id=settings.service_client_id,
+            client_secret=settings.service_client_secret.get_secret_value(),
+            client=self.http,
+        )
+
+    async def aclose(self) -> None:
+        await self.http.aclose()
+
+    async def _call(self, method: str, url: str, **kwargs: Any) -> httpx.Response:
+        try:
+            return await self.http.request(method, url, headers=await self.tokens.auth_headers(), **kwargs)
+        except httpx.HTTPError as exc:
+            raise ServiceUnavailable("Keycloak is not reachable.", code="keycloak_unavailable") from exc
+
+    async def get(self, user_id: str) -> dict[str, Any]:
+        response = await self._call("GET", f"{self.base}/{user_id}", params={"userProfileMetadata": "false"})
+        if response.status_code == 404:
+            raise NotFound("No such account.", code="account_not_found")
+        if response.status_code >= 400:
+            raise ServiceUnavailable("Keycloak did not answer as expected.", code="keycloak_unavailable")
+        user: dict[str, Any] = response.json()
+        return user
+
+    async def update(self, user_id: str, representation: dict[str, Any]) -> None:
+        """PUT the whole representation (Keycloak replaces the attributes map: send all of them)."""
+        response = await self._call("PUT", f"{self.base}/{user_id}", json=representation)
+        if response.status_code == 409:
+            raise EmailTaken()
+        if response.status_code == 400:
+            body = response.json() if response.headers.get("content-type", "").startswith("application/json") else {}
+            errors = body.get("errors") or ([body] if body else [])
+            raise ProfileInvalid(
+                details={
+                    "errors": [
+                        {"field": e.get("field"), "error": e.get("errorMessage"), "params": e.get("params", [])}
+                        for e in errors
+                    ]
+                }
+            )
+        if response.status_code == 404:
+            raise NotFound("No such account.", code="account_not_found")
+        if response.status_code >= 400:
+            raise ServiceUnavailable("Keycloak did not answer as expected.", code="keycloak_unavailable")

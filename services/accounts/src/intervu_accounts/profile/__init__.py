@@ -1,0 +1,1 @@
+"""A person's profile (name, email, date of birth), read from and corrected in Keycloak."""

@@ -1,0 +1,41 @@
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Request
+from intervu_kit.auth import CurrentUser
+
+from intervu_accounts.keycloak import KeycloakUsers
+from intervu_accounts.profile.schemas import Profile, ProfileUpdate
+from intervu_accounts.profile.service import correct_profile, get_profile
+
+router = APIRouter(prefix="/me", tags=["profile"])
+
+
+def _users(request: Request) -> KeycloakUsers:
+    # One admin-API client per app (it caches its service token); made on first use.
+    users: KeycloakUsers | None = getattr(request.app.state, "keycloak_users", None)
+    if users is None:
+        users = KeycloakUsers(request.app.state.kit.settings)
+        request.app.state.keycloak_users = users
+    return users
+
+
+UsersDep = Annotated[KeycloakUsers, Depends(_users)]
+
+
+@router.get("", response_model=Profile)
+async def read_profile(user: CurrentUser, users: UsersDep) -> Profile:
+    """Your profile as Keycloak holds it: name, email, date of birth."""
+    return await get_profile(users, user.id)
+
+
+@router.patch("", response_model=Profile)
+async def correct(data: ProfileUpdate, user: CurrentUser, users: UsersDep) -> Profile:
+    """Correct your name, email or date of birth (the privacy policy's right to correction).
+
+    Keycloak validates: `422 invalid_profile` lists its field errors (an email it refuses, a date of birth under
+    17), `409 email_taken` when another account has the address. A new email address must be confirmed again.
+    Tokens issued before carry the old values until they are refreshed.
+    """
+    return await correct_profile(users, user.id, data)
