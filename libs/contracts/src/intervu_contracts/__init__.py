@@ -8,6 +8,8 @@ one until every consumer has moved.
 from intervu_contracts.base import Event, EventEnvelope, event_class, registered_events
 from intervu_contracts.events import (
     AnswerSubmitted,
+    ConsentChanged,
+    ConsentPurpose,
     FeedbackCompleted,
     Interviewer,
     InterviewSessionCreated,
@@ -24,6 +26,8 @@ from intervu_contracts.events import (
 
 __all__ = [
     "AnswerSubmitted",
+    "ConsentChanged",
+    "ConsentPurpose",
     "Event",
     "EventEnvelope",
     "FeedbackCompleted",

@@ -7,7 +7,7 @@ data than the consumer needs (the privacy policy's "minimum data necessary").
 from __future__ import annotations
 
 import uuid
-from datetime import date
+from datetime import date, datetime
 from typing import Literal
 
 from intervu_contracts.base import Event
@@ -22,6 +22,24 @@ class UserDeletionRequested(Event):
     user_id: str  # Keycloak subject
     deletion_id: uuid.UUID
     requested_on: date
+
+
+# The purposes a person consents to, each separately and withdrawable at any time.
+ConsentPurpose = Literal["third_party_ai", "keep_recordings", "device_info", "notifications"]
+
+
+class ConsentChanged(Event):
+    """A person granted or withdrew one consent. Services that act on it keep their own copy of the latest state
+    (the third-party gate in transcription, feedback and avatar; retention in media; notifications)."""
+
+    event_name = "accounts.consent_changed.v1"
+    user_id: str
+    purpose: str  # a ConsentPurpose (a string on the wire: a purpose added later must not break consumers)
+    granted: bool
+    # keep_recordings: withdrawn means recordings are deleted this many days after upload (transcripts and
+    # metrics stay); None: the default retention.
+    retention_days: int | None = None
+    changed_at: datetime
 
 
 # --- interviews -----------------------------------------------------------------------------------
