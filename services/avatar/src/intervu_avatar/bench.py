@@ -93,15 +93,18 @@ async def run() -> list[str]:
         personas = list(PERSONAS)
         lines = hits = 0
         first_ten = 0.0
+        # One namespace for the whole cache simulation, apart from the rendering above.
+        cached = LocalAvatar(local.width, local.height, local.fps)
+        cached.version = f"{local.version}+cache"
         async with db.transaction() as session:
             for n in range(30):
                 event = _session(rng.sample(bank, 5), personas[n % len(personas)])
-                planned = await plan_session(session, event, _fresh_version(local, "cache"))
+                planned = await plan_session(session, event, cached)
                 lines += planned.lines
                 hits += planned.reused_clips
                 if n == 9:
                     first_ten = hits / lines
-            repeat = await plan_session(session, event, _fresh_version(local, "cache"))
+            repeat = await plan_session(session, event, cached)
             await session.rollback()
         figures.append(
             f"avatar clip cache: {len(bank)} questions x {len(personas)} personas, 30 sessions of 5: hit rate "
@@ -115,15 +118,3 @@ async def run() -> list[str]:
 
 def _texts(event: InterviewSessionCreated, persona: str) -> list[str]:
     return [line.text for line in script(persona_for(persona), [(q.question_id, q.text) for q in event.questions])]
-
-
-_VERSIONS: dict[str, LocalAvatar] = {}
-
-
-def _fresh_version(local: LocalAvatar, name: str) -> LocalAvatar:
-    # One namespace for the whole cache simulation, apart from the rendering above.
-    if name not in _VERSIONS:
-        other = LocalAvatar(local.width, local.height, local.fps)
-        other.version = f"{local.version}+{name}"
-        _VERSIONS[name] = other
-    return _VERSIONS[name]

@@ -26,6 +26,18 @@ def _profile(realm: dict[str, Any]) -> dict[str, Any]:
     return profile
 
 
+def _essence(profile: dict[str, Any]) -> list[tuple[str, str]]:
+    # What our file decides (each attribute's validators, who must give it, annotations); Keycloak's answer adds
+    # defaults of its own and sorts role lists, so whole representations never compare equal.
+    def required(a: dict[str, Any]) -> list[str] | None:
+        return sorted(a["required"].get("roles", [])) if a.get("required") else None
+
+    return [
+        (a["name"], json.dumps([a.get("validations"), required(a), a.get("annotations")], sort_keys=True))
+        for a in profile.get("attributes", [])
+    ]
+
+
 def sync_realm(s: DevSettings) -> list[str]:
     """Apply the realm file's user profile, client token mappers and messages; returns what changed."""
     realm = json.loads(Paths.realm_file.read_text())
@@ -46,9 +58,7 @@ def sync_realm(s: DevSettings) -> list[str]:
 
         wanted = _profile(realm)
         current = http.get(f"{base}/users/profile").json()
-        if [a["name"] for a in current.get("attributes", [])] != [a["name"] for a in wanted["attributes"]] or any(
-            a != b for a, b in zip(current.get("attributes", []), wanted["attributes"], strict=False)
-        ):
+        if _essence(current) != _essence(wanted):
             response = http.put(f"{base}/users/profile", json=wanted)
             if response.status_code >= 400:
                 raise RealmSyncError(
