@@ -10,6 +10,8 @@ from intervu_contracts.events import (
     AnswerSubmitted,
     ConsentChanged,
     ConsentPurpose,
+    ExportFile,
+    ExportReady,
     FeedbackCompleted,
     Interviewer,
     InterviewSessionCreated,
@@ -21,7 +23,10 @@ from intervu_contracts.events import (
     TranscriptionFailed,
     TranscriptWord,
     UploadCompleted,
+    UserDataDeleted,
+    UserDataExported,
     UserDeletionRequested,
+    UserExportRequested,
 )
 
 __all__ = [
@@ -30,6 +35,8 @@ __all__ = [
     "ConsentPurpose",
     "Event",
     "EventEnvelope",
+    "ExportFile",
+    "ExportReady",
     "FeedbackCompleted",
     "InterviewSessionCreated",
     "Interviewer",
@@ -41,7 +48,10 @@ __all__ = [
     "TranscriptionCompleted",
     "TranscriptionFailed",
     "UploadCompleted",
+    "UserDataDeleted",
+    "UserDataExported",
     "UserDeletionRequested",
+    "UserExportRequested",
     "event_class",
     "registered_events",
 ]

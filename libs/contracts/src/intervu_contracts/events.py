@@ -16,12 +16,69 @@ from intervu_contracts.base import Event
 
 
 class UserDeletionRequested(Event):
-    """The grace period of a deletion request ended: every service deletes all of the user's data."""
+    """The grace period of a deletion request ended: every service deletes all of the user's data and confirms
+    with ``privacy.user_data_deleted.v1``. Accounts sends it again to the services that have not confirmed
+    (``services`` names them; None: every service)."""
 
     event_name = "accounts.user_deletion_requested.v1"
     user_id: str  # Keycloak subject
     deletion_id: uuid.UUID
     requested_on: date
+    services: list[str] | None = None
+
+
+class UserExportRequested(Event):
+    """A person asked for a copy of their data: every service writes its part and answers with
+    ``privacy.user_data_exported.v1`` (``services``: only those, when accounts asks again)."""
+
+    event_name = "accounts.user_export_requested.v1"
+    user_id: str
+    export_id: uuid.UUID
+    services: list[str] | None = None
+
+
+class ExportReady(Event):
+    """A person's export is ready to download (notifications tells them)."""
+
+    event_name = "accounts.export_ready.v1"
+    user_id: str
+    export_id: uuid.UUID
+    size: int
+    expires_at: datetime
+
+
+# --- every service: its part of a privacy request -------------------------------------------------
+
+
+class UserDataDeleted(Event):
+    """A service deleted every row and stored object of a person. Holds no personal data: the deletion id
+    and counts only (accounts keeps them in the deletion receipt)."""
+
+    event_name = "privacy.user_data_deleted.v1"
+    deletion_id: uuid.UUID
+    service: str
+    rows: int
+    objects: int
+    deleted_at: datetime
+
+
+class ExportFile(Event):
+    """One file of a service's export part (a part, not an event): where it goes in the ZIP and where it is
+    stored now."""
+
+    path: str
+    key: str
+    size: int
+
+
+class UserDataExported(Event):
+    """A service wrote its part of an export (JSON per entity, plus the person's stored files)."""
+
+    event_name = "privacy.user_data_exported.v1"
+    export_id: uuid.UUID
+    service: str
+    files: list[ExportFile]
+    counts: dict[str, int]
 
 
 # The purposes a person consents to, each separately and withdrawable at any time.

@@ -12,7 +12,9 @@ from intervu_kit.db import Database
 from intervu_kit.events import EventConsumer, OutboxRelay
 from intervu_kit.events.tables import EventTables
 from intervu_kit.logging import configure_logging
-from intervu_kit.settings import KitSettings
+from intervu_kit.privacy import UserData, combine, privacy_registrar
+from intervu_kit.settings import KitSettings, service_hook
+from intervu_kit.storage import storage_from_settings
 
 log = logging.getLogger(__name__)
 
@@ -34,8 +36,12 @@ async def run_worker(
     start_time: datetime | None = None,
     consumer_name: str | None = None,
     delete_durables: bool = False,
+    privacy: bool = True,
 ) -> None:
     """Relay, consumers and periodic jobs until ``stop``.
+
+    Every service's worker also answers export and deletion requests for the data its ``privacy`` module declares
+    (``USER_DATA``): the kit registers those handlers, so a service cannot forget them.
 
     Tests give the consumers durables of their own (``consumer_name``, default the service's name) that skip older
     events (``start_time``), so no other test's events reach them, and remove them when done (``delete_durables``).
@@ -66,8 +72,7 @@ async def run_worker(
         ack_wait_s=settings.event_ack_wait_s,
         start_time=start_time,
     )
-    if register is not None:
-        register(consumer)
+    combine(register, _privacy(settings, tables) if privacy else None)(consumer)
     tasks = [relay.run(stop), *(job(db, stop) for job in jobs)]
     if consumer.subscriptions:
         tasks.append(consumer.run(stop))
@@ -79,6 +84,14 @@ async def run_worker(
             await consumer.delete_durables()
         await db.dispose()
         log.info("worker stopped")
+
+
+def _privacy(settings: KitSettings, tables: EventTables) -> Callable[[EventConsumer], None] | None:
+    module = service_hook(settings.service_name, "privacy")
+    user_data = getattr(module, "USER_DATA", None)
+    if not isinstance(user_data, UserData):
+        return None
+    return privacy_registrar(user_data, tables, lambda: storage_from_settings(settings))
 
 
 def main(

@@ -70,5 +70,13 @@ class RecordingRepository:
         )
         return rows.all()
 
+    async def all_of(self, user_id: str, *, lock: bool = False) -> Sequence[Recording]:
+        """Every recording of a person (export, deletion). ``lock`` waits for one being processed to finish, so
+        nothing is written under the person's prefix after it was emptied."""
+        query = sa.select(Recording).where(Recording.user_id == user_id).order_by(Recording.created_at, Recording.id)
+        if lock:
+            query = query.with_for_update()
+        return (await self.session.scalars(query)).all()
+
     async def delete(self, recording: Recording) -> None:
         await self.session.delete(recording)
