@@ -26,72 +26,21 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 from intervu_kit.auth import ServiceTokenClient
 from intervu_kit.devstack.config import DevSettings
+from intervu_kit.testing import tokens
 from intervu_kit.testing.asserts import assert_error
 from intervu_kit.testing.plugin import KeycloakAdmin, KeycloakUser
 
 MakeUser = Callable[..., Awaitable[KeycloakUser]]
 
 
-def _pem(key: rsa.RSAPrivateKey) -> str:
-    return key.private_bytes(
-        serialization.Encoding.PEM,
-        serialization.PrivateFormat.TraditionalOpenSSL,
-        serialization.NoEncryption(),
-    ).decode()
-
-
-async def _add_key_provider(keycloak: KeycloakAdmin, name: str, provider: str, config: dict[str, str]) -> str:
-    realm = (await keycloak.request("GET", "")).json()
-    response = await keycloak.request(
-        "POST",
-        "/components",
-        json={
-            "name": name,
-            "providerId": provider,
-            "providerType": "org.keycloak.keys.KeyProvider",
-            "parentId": realm["id"],
-            "config": {k: [v] for k, v in config.items()},
-        },
-    )
-    return response.headers["Location"].rsplit("/", 1)[-1]
-
-
-async def _kid_of(keycloak: KeycloakAdmin, component_id: str) -> str:
-    keys = (await keycloak.request("GET", "/keys")).json()["keys"]
-    return str(next(k["kid"] for k in keys if k.get("providerId") == component_id))
-
-
 @pytest.fixture(scope="module")
 async def imported_key(keycloak: KeycloakAdmin) -> AsyncIterator[tuple[str, rsa.RSAPrivateKey]]:
-    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
-    component = await _add_key_provider(
-        keycloak,
-        f"test-imported-{uuid.uuid4().hex[:6]}",
-        "rsa",
-        {"priority": "1", "enabled": "true", "active": "true", "algorithm": "RS256", "privateKey": _pem(key)},
-    )
-    try:
-        yield await _kid_of(keycloak, component), key
-    finally:
-        await keycloak.request("DELETE", f"/components/{component}")
+    async with tokens.imported_key(keycloak) as signing:
+        yield signing.kid, signing.key
 
 
 def _claims(settings: DevSettings, **overrides: Any) -> dict[str, Any]:
-    now = int(time.time())
-    claims: dict[str, Any] = {
-        "iss": settings.issuer,
-        "sub": str(uuid.uuid4()),
-        "aud": [settings.api_audience, "account"],
-        "azp": "intervu-web",
-        "typ": "Bearer",
-        "iat": now,
-        "nbf": now,
-        "exp": now + 300,
-        "realm_access": {"roles": ["user"]},
-        "birthdate": "1990-06-15",
-    }
-    claims.update(overrides)
-    return {k: v for k, v in claims.items() if v is not None}
+    return tokens.claims(settings, **overrides)
 
 
 def _sign(claims: dict[str, Any], key: rsa.RSAPrivateKey, kid: str) -> str:
@@ -301,7 +250,7 @@ async def test_a_key_rotated_in_keycloak_is_picked_up_without_restart(
     fetches = jwks.fetch_count
 
     # Rotation: a new generated key with a higher priority becomes the realm's signing key.
-    component = await _add_key_provider(
+    component = await tokens.add_key_provider(
         keycloak,
         f"rotated-{uuid.uuid4().hex[:6]}",
         "rsa-generated",
@@ -309,7 +258,7 @@ async def test_a_key_rotated_in_keycloak_is_picked_up_without_restart(
     )
     try:
         after = await keycloak.password_token(user)
-        assert jwt.get_unverified_header(after)["kid"] == await _kid_of(keycloak, component)
+        assert jwt.get_unverified_header(after)["kid"] == await tokens.kid_of(keycloak, component)
         assert jwt.get_unverified_header(after)["kid"] != jwt.get_unverified_header(before)["kid"]
         await asyncio.sleep(1.1)  # past the minimum refresh interval of the test settings
         response = await _me(client, after)

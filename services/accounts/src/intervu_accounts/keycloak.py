@@ -76,3 +76,12 @@ class KeycloakUsers:
             raise NotFound("No such account.", code="account_not_found")
         if response.status_code >= 400:
             raise ServiceUnavailable("Keycloak did not answer as expected.", code="keycloak_unavailable")
+
+    async def delete(self, user_id: str) -> bool:
+        """Delete the Keycloak user (sessions, credentials, profile). False when there was no such user."""
+        response = await self._call("DELETE", f"{self.base}/{user_id}")
+        if response.status_code == 404:
+            return False
+        if response.status_code >= 400:
+            raise ServiceUnavailable("Keycloak did not delete the account.", code="keycloak_unavailable")
+        return True

@@ -1,11 +1,22 @@
-"""Where the accounts service keeps a person's data: consents and their history (name, email and date of birth
-live in Keycloak: the deletion coordinator removes the Keycloak user last)."""
+"""Where the accounts service keeps a person's data: consents and their history, and their exports (name, email
+and date of birth live in Keycloak: the deletion coordinator removes the Keycloak user last)."""
 
 from intervu_kit.privacy import Owned, UserData
 
-from intervu_accounts.models import Consent, ConsentChange
+from intervu_accounts.models import Consent, ConsentChange, Export, ExportPart
 
+_exports = Export.__table__
 USER_DATA = UserData(
     service="accounts",
-    tables=[Owned(Consent.__table__), Owned(ConsentChange.__table__)],  # type: ignore[arg-type]
+    tables=[
+        Owned(Consent.__table__),  # type: ignore[arg-type]
+        Owned(ConsentChange.__table__),  # type: ignore[arg-type]
+        Owned(_exports, private_columns=("object_key",)),  # type: ignore[arg-type]
+        Owned(ExportPart.__table__, through=("export_id", _exports, "id"), private_columns=("files",)),  # type: ignore[arg-type]
+    ],
+    object_prefixes=lambda user_id: [f"exports/{user_id}/"],
+    kept={
+        "deletion_requests": "the deletion's own record: the coordinator removes it when the deletion completes, "
+        "leaving a receipt without personal data",
+    },
 )

@@ -1,9 +1,13 @@
-"""The accounts worker: `python -m intervu_accounts.worker` (outbox relay + event consumers)."""
+"""The accounts worker: `python -m intervu_accounts.worker` (outbox relay, services' answers to export and
+deletion requests, and the scheduler that moves them along)."""
 
+from intervu_kit.storage import storage_from_settings
 from intervu_kit.worker import main
 
 from intervu_accounts.config import get_settings
+from intervu_accounts.consumers import register, scheduler
 from intervu_accounts.models import events
 
 if __name__ == "__main__":
-    main(get_settings(), events)
+    settings = get_settings()
+    main(settings, events, register, jobs=[scheduler(settings, storage_from_settings(settings))])

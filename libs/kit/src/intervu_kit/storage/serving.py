@@ -27,6 +27,7 @@ TYPES = {
     "wav": "audio/wav",
     "mp3": "audio/mpeg",
     "vtt": "text/vtt",
+    "zip": "application/zip",
 }
 
 
@@ -47,6 +48,8 @@ async def serve_signed(
     signature: str,
     range_header: str | None,
     served: re.Pattern[str],
+    *,
+    download: bool = False,
 ) -> StreamingResponse:
     """The object at ``key`` (which must match ``served``) if the signature is valid and unexpired; ranges work."""
     if not isinstance(storage, LocalStorage):
@@ -88,7 +91,8 @@ async def serve_signed(
         "Accept-Ranges": "bytes",
         "Content-Length": str(end - start + 1),
         "Cache-Control": "private, max-age=300",
-        "Content-Disposition": "inline",
+        # A download (an export) is saved under its own name; media plays in the page.
+        "Content-Disposition": f'attachment; filename="{key.rsplit("/", 1)[-1]}"' if download else "inline",
     }
     if status == 206:
         headers["Content-Range"] = f"bytes {start}-{end}/{size}"

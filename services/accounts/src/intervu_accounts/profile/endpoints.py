@@ -1,27 +1,13 @@
 from __future__ import annotations
 
-from typing import Annotated
-
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter
 from intervu_kit.auth import CurrentUser
 
-from intervu_accounts.keycloak import KeycloakUsers
+from intervu_accounts.deps import UsersDep
 from intervu_accounts.profile.schemas import Profile, ProfileUpdate
 from intervu_accounts.profile.service import correct_profile, get_profile
 
 router = APIRouter(prefix="/me", tags=["profile"])
-
-
-def _users(request: Request) -> KeycloakUsers:
-    # One admin-API client per app (it caches its service token); made on first use.
-    users: KeycloakUsers | None = getattr(request.app.state, "keycloak_users", None)
-    if users is None:
-        users = KeycloakUsers(request.app.state.kit.settings)
-        request.app.state.keycloak_users = users
-    return users
-
-
-UsersDep = Annotated[KeycloakUsers, Depends(_users)]
 
 
 @router.get("", response_model=Profile)

@@ -1,0 +1,21 @@
+"""Dependencies the accounts endpoints share."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import Depends, Request
+
+from intervu_accounts.keycloak import KeycloakUsers
+
+
+def _users(request: Request) -> KeycloakUsers:
+    # One admin-API client per app (it caches its service token); made on first use.
+    users: KeycloakUsers | None = getattr(request.app.state, "keycloak_users", None)
+    if users is None:
+        users = KeycloakUsers(request.app.state.kit.settings)
+        request.app.state.keycloak_users = users
+    return users
+
+
+UsersDep = Annotated[KeycloakUsers, Depends(_users)]

@@ -1,0 +1,69 @@
+from __future__ import annotations
+
+import re
+import uuid
+from datetime import UTC, datetime
+from typing import Annotated
+
+from fastapi import APIRouter, Header, Query, Response, status
+from fastapi.responses import StreamingResponse
+from intervu_kit.auth import CurrentUser
+from intervu_kit.db import SessionDep
+from intervu_kit.settings import SERVICES
+from intervu_kit.storage.serving import StorageDep, serve_signed
+
+from intervu_accounts.deletion.endpoints import SettingsDep
+from intervu_accounts.exports.repository import ExportRepository
+from intervu_accounts.exports.schemas import ExportOut
+from intervu_accounts.exports.service import ExportNotFound, describe, request_export
+
+router = APIRouter(prefix="/exports", tags=["exports"])
+files = APIRouter(tags=["exports"])
+
+_SERVED = re.compile(r"exports/[0-9a-f-]{36}/[0-9a-f-]{36}/intervu-export-\d{4}-\d{2}-\d{2}\.zip")
+
+
+@router.post("", response_model=ExportOut, status_code=status.HTTP_202_ACCEPTED)
+async def ask_for_export(
+    user: CurrentUser, session: SessionDep, storage: StorageDep, settings: SettingsDep, response: Response
+) -> ExportOut:
+    """Ask for a copy of all your data (a ZIP: JSON per entity, your transcripts, feedback and recordings, and a
+    `manifest.json`). Collected in the background: poll `GET /exports/{id}` (progress: `answered` of `total`).
+    While one export is being collected, asking again returns it."""
+    export = await request_export(session, user.id, datetime.now(UTC))
+    response.headers["Location"] = f"{settings.api_prefix}/exports/{export.id}"
+    return (await describe(session, storage, settings, [export], SERVICES))[0]
+
+
+@router.get("", response_model=list[ExportOut])
+async def list_exports(
+    user: CurrentUser, session: SessionDep, storage: StorageDep, settings: SettingsDep
+) -> list[ExportOut]:
+    """Your exports, newest first."""
+    exports = await ExportRepository(session).list_owned(user.id)
+    return await describe(session, storage, settings, exports, SERVICES)
+
+
+@router.get("/{export_id}", response_model=ExportOut)
+async def read_export(
+    export_id: uuid.UUID, user: CurrentUser, session: SessionDep, storage: StorageDep, settings: SettingsDep
+) -> ExportOut:
+    """One export; when ready, with a download link valid for 15 minutes (read this again for a new one)."""
+    export = await ExportRepository(session).get_owned(export_id, user.id)
+    if export is None:
+        raise ExportNotFound()  # someone else's export is indistinguishable from a missing one
+    return (await describe(session, storage, settings, [export], SERVICES))[0]
+
+
+@files.get("/files/{key:path}")
+async def download(
+    key: str,
+    storage: StorageDep,
+    settings: SettingsDep,
+    expires: int,
+    signature: Annotated[str, Query(max_length=128)],
+    range_header: Annotated[str | None, Header(alias="Range")] = None,
+) -> StreamingResponse:
+    """Download an export by its signed link (local-disk storage; S3 serves presigned links itself)."""
+    secret = settings.storage_signing_key.get_secret_value().encode()
+    return await serve_signed(storage, secret, key, expires, signature, range_header, _SERVED, download=True)
