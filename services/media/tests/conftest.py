@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import base64
 import contextlib
 import hashlib
 import random
@@ -11,7 +10,6 @@ import subprocess
 import threading
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -26,9 +24,6 @@ from intervu_media.config import Settings
 from intervu_media.consumers import registrar
 from intervu_media.main import create_app
 from intervu_media.models import events
-
-UPLOADS = "/api/media/uploads/"
-TUS = {"Tus-Resumable": "1.0.0"}
 
 
 def _ffmpeg(*args: str) -> None:
@@ -111,50 +106,6 @@ def media_files(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     corrupted[middle : middle + 8192] = random.Random(20261128).randbytes(8192)  # the same damage every run
     f["corrupted.webm"].write_bytes(bytes(corrupted))
     return f
-
-
-def b64(value: str) -> str:
-    return base64.b64encode(value.encode()).decode()
-
-
-@dataclass
-class Tus:
-    """A minimal tus 1.0 client (what tus-js-client does), for tests."""
-
-    client: httpx.AsyncClient
-    who: SignedIn
-
-    def h(self, **extra: str) -> dict[str, str]:
-        return {**TUS, **self.who.headers, **extra}
-
-    async def create(self, length: int | None, *, metadata: dict[str, str] | None = None) -> httpx.Response:
-        headers = self.h()
-        if length is None:
-            headers["Upload-Defer-Length"] = "1"
-        else:
-            headers["Upload-Length"] = str(length)
-        if metadata:
-            headers["Upload-Metadata"] = ",".join(f"{k} {b64(v)}" for k, v in metadata.items())
-        return await self.client.post(UPLOADS, headers=headers)
-
-    async def patch(self, location: str, offset: int, data: bytes, **extra: str) -> httpx.Response:
-        headers = self.h(**{"Content-Type": "application/offset+octet-stream", "Upload-Offset": str(offset)}, **extra)
-        return await self.client.patch(location, content=data, headers=headers)
-
-    async def head(self, location: str) -> httpx.Response:
-        return await self.client.head(location, headers=self.h())
-
-    async def upload(self, data: bytes, *, chunk: int = 3 * 1024 * 1024, metadata: dict[str, str] | None = None) -> str:
-        created = await self.create(len(data), metadata=metadata)
-        assert created.status_code == 201, created.text
-        location = created.headers["location"]
-        offset = 0
-        while offset < len(data):
-            piece = data[offset : offset + chunk]
-            response = await self.patch(location, offset, piece)
-            assert response.status_code == 204, response.text
-            offset = int(response.headers["upload-offset"])
-        return location.rstrip("/").rsplit("/", 1)[-1]
 
 
 @contextlib.contextmanager

@@ -11,9 +11,10 @@ import httpx
 from intervu_kit.storage import storage_from_settings
 from intervu_kit.testing.asserts import assert_error
 from intervu_kit.testing.plugin import running_app
+from intervu_kit.testing.tus import Tus
 from intervu_media.main import create_app
 
-from .conftest import SignIn, Tus, media_settings, media_worker, wait_for_status
+from .conftest import SignIn, media_settings, media_worker, wait_for_status
 
 
 async def test_only_the_owner_sees_plays_and_deletes_a_recording(

@@ -11,9 +11,10 @@ import httpx
 import pytest
 from intervu_kit.storage import storage_from_settings
 from intervu_kit.testing.plugin import SignedIn, running_app
+from intervu_kit.testing.tus import Tus
 from intervu_media.main import create_app
 
-from .conftest import SignIn, Tus, media_settings, media_worker, wait_for_status
+from .conftest import SignIn, media_settings, media_worker, wait_for_status
 
 GOOD = {
     "answer.webm": ("webm", "vp8", "opus"),

@@ -12,10 +12,11 @@ import httpx
 import pytest
 from intervu_kit.db import Database
 from intervu_kit.storage import storage_from_settings
+from intervu_kit.testing.tus import Tus
 from intervu_media.config import Settings
 from intervu_media.models import Recording
 
-from .conftest import SignIn, Tus, media_settings, serving, sha256
+from .conftest import SignIn, media_settings, serving, sha256
 
 PORT = 18213
 

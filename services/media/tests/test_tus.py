@@ -12,12 +12,13 @@ import pytest
 from intervu_kit.db import Database
 from intervu_kit.storage import storage_from_settings
 from intervu_kit.testing.asserts import assert_error
+from intervu_kit.testing.tus import TUS, UPLOADS, Tus
 from intervu_media.config import Settings
 from intervu_media.consumers import expire_uploads
 from intervu_media.main import create_app
 from intervu_media.models import Recording
 
-from .conftest import TUS, UPLOADS, SignIn, Tus, media_settings, sha256
+from .conftest import SignIn, media_settings, sha256
 
 MB = 1024 * 1024
 

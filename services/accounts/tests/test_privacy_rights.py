@@ -1,0 +1,165 @@
+"""The rights to a copy of one's data and to its deletion, across every service, on the real stack: the APIs, the
+broker, every service's worker, each service's own database, the storage and Keycloak.
+
+The accounts worker's scheduler is driven by hand with a chosen ``now``, so a deletion can be walked through its
+grace period and a service's days of absence in seconds.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import json
+import time
+import zipfile
+from collections.abc import AsyncIterator, Awaitable, Callable
+from datetime import UTC, datetime
+from typing import Any
+
+import pytest
+from intervu_accounts.config import Settings, get_settings
+from intervu_accounts.consumers import advance
+from intervu_accounts.keycloak import KeycloakUsers
+from intervu_kit.db import Database
+from intervu_kit.devstack.config import DevSettings
+from intervu_kit.settings import SERVICES
+from intervu_kit.storage import Storage, storage_from_settings
+from intervu_kit.testing import tokens
+from intervu_kit.testing.asserts import assert_error
+from intervu_kit.testing.plugin import KeycloakAdmin, SignedIn
+from intervu_kit.testing.tokens import SigningKey
+
+from .everywhere import (
+    apps,
+    every_worker,
+    leave_data_everywhere,
+    rows_everywhere,
+    spoken_recording,
+    until,
+)
+
+SignIn = Callable[..., Awaitable[SignedIn]]
+DELETION = "/api/accounts/deletion"
+
+
+@pytest.fixture(scope="module")
+def recording(tmp_path_factory: pytest.TempPathFactory) -> bytes:
+    return spoken_recording(tmp_path_factory.mktemp("answer"))
+
+
+@pytest.fixture(scope="module")
+async def signing_key(keycloak: KeycloakAdmin) -> AsyncIterator[SigningKey]:
+    async with tokens.imported_key(keycloak) as key:
+        yield key
+
+
+class Scheduler:
+    """The accounts worker's privacy pass, run by the test at the time it chooses."""
+
+    def __init__(self) -> None:
+        self.settings: Settings = get_settings()
+        self.db = Database(self.settings.sqlalchemy_url, pool_size=2)
+        self.storage: Storage = storage_from_settings(self.settings)
+        self.users = KeycloakUsers(self.settings)
+
+    async def at(self, now: datetime) -> Any:
+        return await advance(self.db, self.storage, self.users, self.settings, now)
+
+    async def close(self) -> None:
+        await self.users.aclose()
+        await self.db.dispose()
+
+
+@pytest.fixture
+async def scheduler(infra: DevSettings) -> AsyncIterator[Scheduler]:
+    s = Scheduler()
+    try:
+        yield s
+    finally:
+        await s.close()
+
+
+def _signed_in_recently(key: SigningKey, infra: DevSettings, me: SignedIn, seconds_ago: int) -> dict[str, str]:
+    """My token as the web app holds it after a sign-in ``seconds_ago`` (Keycloak's ``auth_time``)."""
+    claims = tokens.claims(infra, sub=me.id, email=me.user.email, auth_time=int(time.time()) - seconds_ago)
+    return {"Authorization": f"Bearer {key.sign(claims)}"}
+
+
+async def test_the_export_holds_everything_every_service_keeps(
+    infra: DevSettings, sign_in: SignIn, recording: bytes, scheduler: Scheduler
+) -> None:
+    me, other = await sign_in(), await sign_in()
+    async with every_worker(), apps() as a:
+        footprint = await leave_data_everywhere(a, me, recording)
+        asked = await a.accounts.post("/api/accounts/exports", headers=me.headers)
+        assert asked.status_code == 202, asked.text
+        export = asked.json()
+        assert export["status"] == "collecting" and export["total"] == len(SERVICES)
+        again = await a.accounts.post("/api/accounts/exports", headers=me.headers)
+        assert again.json()["id"] == export["id"]  # one at a time
+
+        async def ready() -> dict[str, Any] | None:
+            await scheduler.at(datetime.now(UTC))
+            body: dict[str, Any] = (
+                await a.accounts.get(f"/api/accounts/exports/{export['id']}", headers=me.headers)
+            ).json()
+            return body if body["status"] == "ready" else None
+
+        done = await until(ready, "the export assembled from every service's part")
+        assert done["answered"] == done["total"] == len(SERVICES) and done["waiting_for"] == []
+        assert_error(
+            await a.accounts.get(f"/api/accounts/exports/{export['id']}", headers=other.headers),
+            404,
+            "export_not_found",
+        )
+        download = await a.accounts.get(done["download_url"])
+        assert download.status_code == 200, download.text
+        assert download.headers["content-type"] == "application/zip"
+        assert "attachment" in download.headers["content-disposition"]
+        forged = done["download_url"].replace("signature=", "signature=0")
+        assert (await a.accounts.get(forged)).status_code == 403
+        truth = await rows_everywhere(me.id)
+
+    archive = zipfile.ZipFile(io.BytesIO(download.content))
+    names = set(archive.namelist())
+    manifest = json.loads(archive.read("manifest.json"))
+    assert manifest["format"] == "intervu-export" and manifest["account_id"] == me.id
+    assert set(manifest["services"]) == set(SERVICES)
+    # Every file the manifest lists is there, with its size and digest.
+    for entry in manifest["files"]:
+        data = archive.read(entry["path"])
+        assert (len(data), hashlib.sha256(data).hexdigest()) == (entry["size"], entry["sha256"]), entry["path"]
+    assert {e["path"] for e in manifest["files"]} | {"manifest.json", "README.txt"} == names
+
+    # Each service's part is exactly what its own database holds about me (the export's own row moved on since).
+    for service, tables in truth.items():
+        for table, rows in tables.items():
+            exported = json.loads(archive.read(f"{service}/{table}.json"))
+            if (service, table) == ("accounts", "exports"):
+                assert export["id"] in {r["id"] for r in exported}
+                continue
+            if (service, table) == ("accounts", "export_parts"):
+                continue  # parts arriving while accounts wrote its own
+            assert exported == rows, f"{service}/{table}"
+            assert manifest["services"][service]["counts"][table] == len(rows)
+    assert len(truth["interviews"]["practice_sessions"]) == 1 and len(truth["interviews"]["answers"]) == 2
+    assert len(truth["feedback"]["feedback"]) == 2 and len(truth["transcription"]["transcripts"]) == 1
+    assert len(truth["avatar"]["session_videos"]) >= 3  # intro, two questions, closing
+    assert {c["purpose"] for c in truth["accounts"]["consents"]} == {"notifications", "keep_recordings"}
+    transcript = json.dumps(truth["transcription"]["transcripts"][0]).lower()
+    assert "engineers" in transcript and "release" in transcript  # what I said, transcribed
+    feedback = json.loads(archive.read("feedback/feedback.json"))
+    assert {f["answer_id"] for f in feedback} == {footprint.typed_answer_id, footprint.spoken_answer_id}
+
+    # My recording, byte for byte as stored.
+    [recording_row] = truth["media"]["recordings"]
+    assert recording_row["id"] == footprint.recording_id
+    stored = b"".join([c async for c in scheduler.storage.read(recording_row["media_key"])])
+    assert archive.read(f"media/recordings/{footprint.recording_id}.webm") == stored
+    assert "multipart_id" not in recording_row  # our bookkeeping, not my data
+
+    profile = json.loads(archive.read("accounts/profile.json"))
+    assert (profile["id"], profile["email"], profile["birthdate"]) == (me.id, me.user.email, "1990-06-15")
+    # The parts were copies: only the ZIP remains under the export's prefix.
+    left = [o.key for o in await scheduler.storage.list_objects(f"exports/{me.id}/{export['id']}/")]
+    assert len(left) == 1 and left[0].endswith(".zip")
