@@ -13,9 +13,10 @@ import json
 import time
 import zipfile
 from collections.abc import AsyncIterator, Awaitable, Callable
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
+import httpx
 import pytest
 from intervu_accounts.config import Settings, get_settings
 from intervu_accounts.consumers import advance
@@ -30,10 +31,13 @@ from intervu_kit.testing.plugin import KeycloakAdmin, SignedIn
 from intervu_kit.testing.tokens import SigningKey
 
 from .everywhere import (
+    Apps,
     apps,
     every_worker,
     leave_data_everywhere,
+    objects_of,
     rows_everywhere,
+    rows_mentioning,
     spoken_recording,
     until,
 )
@@ -163,3 +167,115 @@ async def test_the_export_holds_everything_every_service_keeps(
     # The parts were copies: only the ZIP remains under the export's prefix.
     left = [o.key for o in await scheduler.storage.list_objects(f"exports/{me.id}/{export['id']}/")]
     assert len(left) == 1 and left[0].endswith(".zip")
+
+
+async def _confirmed(a: Apps, signing_key: SigningKey, infra: DevSettings, me: SignedIn) -> dict[str, Any]:
+    asked = await a.accounts.post(DELETION, headers=me.headers)
+    assert asked.status_code == 201, asked.text
+    confirmed = await a.accounts.post(f"{DELETION}/confirm", headers=_signed_in_recently(signing_key, infra, me, 30))
+    assert confirmed.status_code == 200, confirmed.text
+    body: dict[str, Any] = confirmed.json()
+    return body
+
+
+async def _progress(a: Apps, admin: SignedIn, deletion_id: str) -> dict[str, Any]:
+    listing = await a.accounts.get("/api/accounts/admin/deletions", headers=admin.headers)
+    assert listing.status_code == 200, listing.text
+    found: dict[str, Any] = next(d for d in listing.json() if d["id"] == deletion_id)
+    return found
+
+
+def _confirmed_by(progress: dict[str, Any]) -> set[str]:
+    return {s["service"] for s in progress["services"] if s["confirmed_at"]}
+
+
+async def test_deletion_removes_everything_even_when_a_service_was_down_for_days(
+    infra: DevSettings,
+    sign_in: SignIn,
+    keycloak: KeycloakAdmin,
+    recording: bytes,
+    signing_key: SigningKey,
+    scheduler: Scheduler,
+) -> None:
+    me, admin = await sign_in(), await sign_in(roles=("admin",))
+    async with every_worker() as workers, apps() as a:
+        await leave_data_everywhere(a, me, recording)
+        exported = await a.accounts.post("/api/accounts/exports", headers=me.headers)
+
+        async def export_ready() -> bool:
+            await scheduler.at(datetime.now(UTC))
+            body = (await a.accounts.get(f"/api/accounts/exports/{exported.json()['id']}", headers=me.headers)).json()
+            return bool(body["status"] == "ready")
+
+        await until(export_ready, "an export of my data, stored")
+        before = await rows_mentioning(me.id)
+        assert {k.split(".")[0] for k in before} >= {"accounts", "interviews", "media", "transcription", "feedback",
+                                                      "avatar"}, before  # fmt: skip
+        stored = await objects_of(scheduler.storage, me.id)
+        assert any(k.startswith("recordings/") for k in stored) and any(k.endswith(".zip") for k in stored)
+
+        request = await _confirmed(a, signing_key, infra, me)
+        assert request["status"] == "scheduled"
+        confirmed_at = datetime.fromisoformat(request["confirmed_at"])
+        assert datetime.fromisoformat(request["grace_ends_at"]) == confirmed_at + timedelta(days=7)
+        assert datetime.fromisoformat(request["deadline_at"]) == confirmed_at + timedelta(days=30)
+
+        # The media service goes down before the grace period ends, and stays down for three days.
+        await workers.stop("media")
+        day = confirmed_at + timedelta(days=7, minutes=1)
+        report = (await scheduler.at(confirmed_at + timedelta(days=6)))[0]
+        assert request["id"] not in {str(i) for i in report.started}  # still in its grace period
+        report = (await scheduler.at(day))[0]
+        assert request["id"] in {str(i) for i in report.started}
+
+        others = set(SERVICES) - {"media"}
+
+        async def all_but_media() -> bool:
+            return _confirmed_by(await _progress(a, admin, request["id"])) == others
+
+        await until(all_but_media, "every running service's confirmation")
+        # Only what the stopped media service keeps, and the request itself (until it completes).
+        left = {"media.recordings", "media.outbox", "accounts.deletion_requests"}
+        assert (await rows_mentioning(me.id)).keys() == left
+        assert await objects_of(scheduler.storage, me.id) == sorted(k for k in stored if k.startswith("recordings/"))
+
+        # Days pass: media is asked again every 6 hours it is found silent, and nothing completes without it.
+        for hours in (6, 30, 72):
+            report = (await scheduler.at(day + timedelta(hours=hours)))[0]
+            # (the test database may hold other tests' deletions: look at this one)
+            assert report.asked_again.get(request["id"]) == ["media"]
+            assert request["id"] not in {str(i) for i in report.completed}
+        media_progress = next(
+            s for s in (await _progress(a, admin, request["id"]))["services"] if s["service"] == "media"
+        )
+        assert media_progress["requests_sent"] == 4 and media_progress["confirmed_at"] is None
+
+        # Media comes back three days later: it reads the requests it missed, deletes, confirms.
+        workers.start("media")
+
+        async def media_confirmed() -> bool:
+            return _confirmed_by(await _progress(a, admin, request["id"])) == set(SERVICES)
+
+        await until(media_confirmed, "media's confirmation after it came back")
+        report = (await scheduler.at(day + timedelta(hours=73)))[0]
+        assert request["id"] in {str(i) for i in report.completed}
+
+        # Nothing of me is left: no row in any service's database, no object, no Keycloak user.
+        assert await rows_mentioning(me.id) == {}
+        assert await objects_of(scheduler.storage, me.id) == []
+        with pytest.raises(httpx.HTTPStatusError) as gone:
+            await keycloak.request("GET", f"/users/{me.id}")
+        assert gone.value.response.status_code == 404
+        assert_error(await a.accounts.get(DELETION, headers=me.headers), 404, "deletion_request_not_found")
+
+        # The receipt proves it, within the deadline, and holds nothing about me.
+        receipt = await a.accounts.get(f"/api/accounts/admin/deletion-receipts/{request['id']}", headers=admin.headers)
+        assert receipt.status_code == 200, receipt.text
+        body = receipt.json()
+        assert body["identity_deleted"] is True and set(body["services"]) == set(SERVICES)
+        assert datetime.fromisoformat(body["completed_at"]) <= datetime.fromisoformat(body["deadline_at"])
+        assert body["services"]["media"]["requests_sent"] == 4 and body["services"]["media"]["objects"] >= 2
+        assert body["services"]["interviews"]["rows"] >= 5
+        # (the export expired on day 7 of the simulated clock, before the deletion began: accounts had no object left)
+        assert body["services"]["accounts"]["rows"] >= 4
+        assert me.id not in receipt.text and (me.user.email or "@") not in receipt.text
