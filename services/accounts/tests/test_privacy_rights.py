@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import io
 import json
+import logging
 import time
 import zipfile
 from collections.abc import AsyncIterator, Awaitable, Callable
@@ -18,9 +19,11 @@ from typing import Any
 
 import httpx
 import pytest
+import sqlalchemy as sa
 from intervu_accounts.config import Settings, get_settings
 from intervu_accounts.consumers import advance
 from intervu_accounts.keycloak import KeycloakUsers
+from intervu_accounts.models import DeletionRequest, Export
 from intervu_kit.db import Database
 from intervu_kit.devstack.config import DevSettings
 from intervu_kit.settings import SERVICES
@@ -279,3 +282,141 @@ async def test_deletion_removes_everything_even_when_a_service_was_down_for_days
         # (the export expired on day 7 of the simulated clock, before the deletion began: accounts had no object left)
         assert body["services"]["accounts"]["rows"] >= 4
         assert me.id not in receipt.text and (me.user.email or "@") not in receipt.text
+
+
+async def test_a_deletion_needs_a_recent_sign_in_and_can_be_cancelled_until_it_starts(
+    infra: DevSettings, sign_in: SignIn, signing_key: SigningKey, scheduler: Scheduler
+) -> None:
+    me, someone = await sign_in(), await sign_in()
+    async with apps() as a:
+        assert_error(await a.accounts.get(DELETION, headers=me.headers), 404, "deletion_request_not_found")
+        assert_error(
+            await a.accounts.post(f"{DELETION}/confirm", headers=me.headers), 404, "deletion_request_not_found"
+        )
+        asked = await a.accounts.post(DELETION, headers=me.headers)
+        assert asked.status_code == 201 and asked.json()["status"] == "awaiting_confirmation"
+        again = await a.accounts.post(DELETION, headers=me.headers)
+        assert again.json()["id"] == asked.json()["id"]  # one open request
+
+        # A token from a sign-in an hour ago, or one that does not say when, is not enough.
+        stale = _signed_in_recently(signing_key, infra, me, 3600)
+        assert_error(await a.accounts.post(f"{DELETION}/confirm", headers=stale), 403, "recent_sign_in_required")
+        unknown = {"Authorization": f"Bearer {signing_key.sign(tokens.claims(infra, sub=me.id, auth_time=None))}"}
+        assert_error(await a.accounts.post(f"{DELETION}/confirm", headers=unknown), 403, "recent_sign_in_required")
+        # Someone else's confirmation does not touch mine.
+        theirs = _signed_in_recently(signing_key, infra, someone, 10)
+        assert_error(await a.accounts.post(f"{DELETION}/confirm", headers=theirs), 404, "deletion_request_not_found")
+
+        recent = _signed_in_recently(signing_key, infra, me, 30)
+        confirmed = await a.accounts.post(f"{DELETION}/confirm", headers=recent)
+        assert confirmed.status_code == 200 and confirmed.json()["status"] == "scheduled"
+        assert_error(
+            await a.accounts.post(f"{DELETION}/confirm", headers=recent), 409, "deletion_not_awaiting_confirmation"
+        )
+        cancelled = await a.accounts.delete(DELETION, headers=me.headers)
+        assert cancelled.status_code == 200 and cancelled.json()["status"] == "cancelled"
+        # Nothing starts after a cancellation, however much time passes.
+        confirmed_at = datetime.fromisoformat(confirmed.json()["confirmed_at"])
+        report = (await scheduler.at(confirmed_at + timedelta(days=8)))[0]
+        assert confirmed.json()["id"] not in {str(i) for i in report.started}
+        assert (await a.accounts.get(DELETION, headers=me.headers)).json()["status"] == "cancelled"
+
+        # An unconfirmed request expires after 30 minutes.
+        late = (await a.accounts.post(DELETION, headers=me.headers)).json()
+        assert late["id"] != confirmed.json()["id"]
+        await scheduler.at(datetime.fromisoformat(late["created_at"]) + timedelta(minutes=31))
+        assert (await a.accounts.get(DELETION, headers=me.headers)).json()["status"] == "expired"
+
+        # Once started, it can no longer be cancelled.
+        started = (await a.accounts.post(DELETION, headers=me.headers)).json()
+        confirmed = await a.accounts.post(f"{DELETION}/confirm", headers=recent)
+        assert confirmed.json()["id"] == started["id"]
+        await scheduler.at(datetime.fromisoformat(confirmed.json()["grace_ends_at"]) + timedelta(seconds=1))
+        assert (await a.accounts.get(DELETION, headers=me.headers)).json()["status"] == "in_progress"
+        assert_error(await a.accounts.delete(DELETION, headers=me.headers), 409, "deletion_in_progress")
+
+        # Operators' views are for operators.
+        assert_error(await a.accounts.get("/api/accounts/admin/deletions", headers=me.headers), 403, "role_required")
+        receipt = f"/api/accounts/admin/deletion-receipts/{started['id']}"
+        assert_error(await a.accounts.get(receipt, headers=me.headers), 403, "role_required")
+    # This deletion had no workers to answer it: remove it, so that later tests' scheduler passes do not carry it.
+    async with scheduler.db.transaction() as session:
+        await session.execute(sa.delete(DeletionRequest).where(DeletionRequest.user_id == me.id))
+
+
+async def test_an_overdue_deletion_is_reported_and_still_completes(
+    infra: DevSettings,
+    sign_in: SignIn,
+    signing_key: SigningKey,
+    scheduler: Scheduler,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    me, admin = await sign_in(), await sign_in(roles=("admin",))
+    async with every_worker() as workers, apps() as a:
+        assert (await a.accounts.put("/api/accounts/consents/device_info", json={"granted": True},
+                                     headers=me.headers)).status_code == 200  # fmt: skip
+        await workers.stop("analytics")  # down for more than a month
+        request = await _confirmed(a, signing_key, infra, me)
+        confirmed_at = datetime.fromisoformat(request["confirmed_at"])
+        await scheduler.at(confirmed_at + timedelta(days=7, minutes=1))
+
+        async def all_but_analytics() -> bool:
+            return _confirmed_by(await _progress(a, admin, request["id"])) == set(SERVICES) - {"analytics"}
+
+        await until(all_but_analytics, "every running service's confirmation")
+        with caplog.at_level(logging.ERROR, logger="intervu_accounts.deletion.service"):
+            on_time = (await scheduler.at(confirmed_at + timedelta(days=29)))[0]
+            assert request["id"] not in {str(i) for i in on_time.overdue}
+            late = (await scheduler.at(confirmed_at + timedelta(days=30, minutes=1)))[0]
+            assert request["id"] in {str(i) for i in late.overdue}
+            await scheduler.at(confirmed_at + timedelta(days=31))  # reported once, not on every pass
+        reports = [r for r in caplog.records if request["id"] in r.getMessage() and "OVERDUE" in r.getMessage()]
+        assert len(reports) == 1 and "analytics" in reports[0].getMessage()
+        progress = await _progress(a, admin, request["id"])
+        assert progress["overdue"] is True
+
+        workers.start("analytics")
+
+        async def everyone() -> bool:
+            return _confirmed_by(await _progress(a, admin, request["id"])) == set(SERVICES)
+
+        await until(everyone, "analytics' confirmation")
+        done = (await scheduler.at(confirmed_at + timedelta(days=31, hours=1)))[0]
+        assert request["id"] in {str(i) for i in done.completed}
+        receipt = (await a.accounts.get(f"/api/accounts/admin/deletion-receipts/{request['id']}",
+                                        headers=admin.headers)).json()  # fmt: skip
+        # The receipt tells the truth: completed after its deadline.
+        assert datetime.fromisoformat(receipt["completed_at"]) > datetime.fromisoformat(receipt["deadline_at"])
+    assert await rows_mentioning(me.id) == {}
+
+
+async def test_an_export_asks_again_and_fails_saying_who_did_not_answer(
+    infra: DevSettings, sign_in: SignIn, scheduler: Scheduler
+) -> None:
+    me = await sign_in()
+    async with every_worker() as workers, apps() as a:
+        await workers.stop("notifications")
+        export = (await a.accounts.post("/api/accounts/exports", headers=me.headers)).json()
+        url = f"/api/accounts/exports/{export['id']}"
+        requested_at = datetime.fromisoformat(export["requested_at"])
+
+        async def seven_answered() -> bool:
+            return bool((await a.accounts.get(url, headers=me.headers)).json()["answered"] == len(SERVICES) - 1)
+
+        await until(seven_answered, "seven parts")
+        assert (await a.accounts.get(url, headers=me.headers)).json()["waiting_for"] == ["notifications"]
+        asked = (await scheduler.at(requested_at + timedelta(hours=1, minutes=1)))[1]
+        assert asked.asked_again.get(export["id"]) == ["notifications"]
+        failed = (await scheduler.at(requested_at + timedelta(days=3, minutes=1)))[1]
+        assert export["id"] in {str(i) for i in failed.failed}
+        body = (await a.accounts.get(url, headers=me.headers)).json()
+        assert (
+            body["status"] == "failed" and body["waiting_for"] == ["notifications"] and "notifications" in body["error"]
+        )
+        assert body["download_url"] is None
+        assert await scheduler.storage.list_objects(f"exports/{me.id}/{export['id']}/") == []  # parts removed
+        # A new export can be asked for at once.
+        fresh = (await a.accounts.post("/api/accounts/exports", headers=me.headers)).json()
+        assert fresh["id"] != export["id"] and fresh["status"] == "collecting"
+    async with scheduler.db.transaction() as session:  # nobody is left to answer it: later passes need not carry it
+        await session.execute(sa.delete(Export).where(Export.user_id == me.id))

@@ -46,6 +46,7 @@ class DeletionProgress(BaseModel):
     started_at: datetime | None
     deadline_at: datetime | None
     overdue: bool
+    overdue_reported_at: datetime | None
     keycloak_error: str | None
     services: list[ServiceProgress]
 

@@ -245,7 +245,10 @@ async def progress(session: AsyncSession, now: datetime) -> list[DeletionProgres
                 grace_ends_at=request.grace_ends_at,
                 started_at=request.started_at,
                 deadline_at=request.deadline_at,
-                overdue=request.deadline_at is not None and now > request.deadline_at,
+                # Reported by the scheduler, or past the deadline now (the scheduler reports it on its next pass).
+                overdue=request.overdue_reported_at is not None
+                or (request.deadline_at is not None and now > request.deadline_at),
+                overdue_reported_at=request.overdue_reported_at,
                 keycloak_error=request.keycloak_error,
                 services=[
                     ServiceProgress(
