@@ -27,6 +27,7 @@ from intervu_avatar.main import app as avatar_app
 from intervu_avatar.models import events as avatar_events
 from intervu_avatar.providers.factory import provider_from_settings as avatar_provider
 from intervu_feedback.answers.service import Analyser
+from intervu_feedback.coaching.base import Coach
 from intervu_feedback.coaching.local import LocalCoach
 from intervu_feedback.config import get_settings as feedback_settings
 from intervu_feedback.consumers import registrar as feedback_registrar
@@ -55,6 +56,7 @@ from intervu_transcription.config import get_settings as transcription_settings
 from intervu_transcription.consumers import provider_from_settings as stt_provider
 from intervu_transcription.consumers import registrar as transcription_registrar
 from intervu_transcription.models import events as transcription_events
+from intervu_transcription.providers.base import SpeechToText
 
 SPOKEN = "In my last role I led a team of five engineers, and we cut the release time from two weeks to three days."
 TYPED = (
@@ -90,15 +92,17 @@ def user_data(service: str) -> UserData:
     return data
 
 
-def every_worker() -> WorkerSet:
-    """Every service's worker as production runs it (the avatar plans its clips; rendering is left out: slow)."""
+def every_worker(stt: SpeechToText | None = None, coach: Coach | None = None) -> WorkerSet:
+    """Every service's worker as production runs it (the avatar plans its clips; rendering is left out: slow).
+    ``stt`` and ``coach``: other providers than the offline defaults (the local ones stay as the fallback)."""
     storage = storage_from_settings(media_settings())
+    local_stt = stt_provider(transcription_settings())
     registers = {
         "accounts": accounts_register,
         "interviews": interviews_register,
         "media": media_registrar(storage, media_settings()),
-        "transcription": transcription_registrar(storage, stt_provider(transcription_settings())),
-        "feedback": feedback_registrar(Analyser(storage, default_encoder(), LocalCoach())),
+        "transcription": transcription_registrar(storage, stt or local_stt, None, local_stt),
+        "feedback": feedback_registrar(Analyser(storage, default_encoder(), coach or LocalCoach())),
         "avatar": avatar_registrar(avatar_provider(avatar_settings(), DbJobBook())),
     }
     assert set(SETTINGS) == set(SERVICES)

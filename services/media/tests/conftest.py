@@ -7,18 +7,16 @@ import contextlib
 import hashlib
 import random
 import subprocess
-import threading
-import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
-import uvicorn
 from intervu_kit.devstack.config import DevSettings
 from intervu_kit.storage import storage_from_settings
 from intervu_kit.testing.plugin import SignedIn, running_app
+from intervu_kit.testing.servers import serve
 from intervu_kit.worker import run_worker
 from intervu_media.config import Settings
 from intervu_media.consumers import registrar
@@ -110,20 +108,9 @@ def media_files(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
 
 @contextlib.contextmanager
 def serving(settings: Settings, port: int) -> Iterator[str]:
-    """The media API on a real socket (uvicorn in a thread): for clients that must really connect or disconnect."""
-    config = uvicorn.Config(create_app(settings), host="127.0.0.1", port=port, log_level="warning", lifespan="on")
-    server = uvicorn.Server(config)
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 20
-    while not server.started:
-        assert time.monotonic() < deadline, "server did not start"
-        time.sleep(0.05)
-    try:
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        server.should_exit = True
-        thread.join(timeout=10)
+    """The media API on a real socket: for clients that must really connect or disconnect."""
+    with serve(create_app(settings), port) as base:
+        yield base
 
 
 def media_settings(backend: str = "local", **overrides: Any) -> Settings:

@@ -7,6 +7,7 @@ from datetime import datetime
 from typing import Any
 
 import sqlalchemy as sa
+from intervu_kit.consents import consent_table
 from intervu_kit.db import Base as KitBase
 from intervu_kit.db import new_metadata
 from intervu_kit.events import event_tables
@@ -20,6 +21,8 @@ class Base(KitBase):
 
 
 events = event_tables(Base.metadata)
+# Who allowed third-party AI providers to coach their answers (kept from accounts.consent_changed.v1).
+consents = consent_table(Base.metadata)
 
 
 class AnswerInput(Base):

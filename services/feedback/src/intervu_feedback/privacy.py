@@ -1,10 +1,11 @@
-"""Where the feedback service keeps a person's data: what it was told about each answer, and the feedback."""
+"""Where the feedback service keeps a person's data: what it was told about each answer, the feedback, and its copy
+of their consent to third-party AI."""
 
 from intervu_kit.privacy import Owned, UserData
 
-from intervu_feedback.models import AnswerInput, Feedback
+from intervu_feedback.models import AnswerInput, Feedback, consents
 
 USER_DATA = UserData(
     service="feedback",
-    tables=[Owned(AnswerInput.__table__), Owned(Feedback.__table__)],  # type: ignore[arg-type]
+    tables=[Owned(AnswerInput.__table__), Owned(Feedback.__table__), Owned(consents)],  # type: ignore[arg-type]
 )

@@ -5,11 +5,13 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from intervu_contracts import EventEnvelope, RecordingUploaded
+from intervu_kit.consents import consent_registrar, granted
 from intervu_kit.events import EventConsumer
 from intervu_kit.storage import Storage
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from intervu_transcription.config import Settings
+from intervu_transcription.models import consents
 from intervu_transcription.providers.base import SpeechToText
 from intervu_transcription.providers.cloud import AssemblyAISTT, DeepgramSTT, OpenAICompatibleSTT
 from intervu_transcription.providers.local import LocalWhisper
@@ -25,16 +27,32 @@ def provider_from_settings(settings: Settings) -> SpeechToText:
         return DeepgramSTT(key, settings.stt_model if settings.stt_model != "whisper-1" else "nova-3")
     if settings.stt_provider == "assemblyai":
         return AssemblyAISTT(key)
+    return local_from_settings(settings)
+
+
+def local_from_settings(settings: Settings) -> SpeechToText:
     return LocalWhisper(settings.stt_model_dir, settings.stt_threads, settings.stt_beam_size)
 
 
 def registrar(
-    storage: Storage, stt: SpeechToText, progress: ProgressWriter | None = None
+    storage: Storage,
+    stt: SpeechToText,
+    progress: ProgressWriter | None = None,
+    local: SpeechToText | None = None,
 ) -> Callable[[EventConsumer], None]:
+    """``local``: who transcribes for people who did not allow a third-party ``stt`` (None: nobody; their
+    transcript fails saying why)."""
+
     async def on_recording_uploaded(session: AsyncSession, event: RecordingUploaded, envelope: EventEnvelope) -> None:
-        await transcribe_recording(session, storage, stt, event, envelope, progress)
+        chosen: SpeechToText | None = stt
+        if stt.third_party and not await granted(session, consents, event.user_id, "third_party_ai"):
+            chosen = local  # the person's voice stays on our machines
+        await transcribe_recording(session, storage, chosen, event, envelope, progress)
+
+    consent = consent_registrar(consents)
 
     def register(consumer: EventConsumer) -> None:
         consumer.on(RecordingUploaded)(on_recording_uploaded)
+        consent(consumer)
 
     return register

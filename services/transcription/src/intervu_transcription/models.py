@@ -6,6 +6,7 @@ import uuid
 from datetime import datetime
 
 import sqlalchemy as sa
+from intervu_kit.consents import consent_table
 from intervu_kit.db import Base as KitBase
 from intervu_kit.db import new_metadata
 from intervu_kit.events import event_tables
@@ -19,6 +20,8 @@ class Base(KitBase):
 
 
 events = event_tables(Base.metadata)
+# Who allowed a third-party speech-to-text provider to hear their answers (kept from accounts.consent_changed.v1).
+consents = consent_table(Base.metadata)
 
 
 class TranscriptRow(Base):

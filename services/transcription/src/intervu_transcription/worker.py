@@ -5,7 +5,7 @@ from intervu_kit.storage import storage_from_settings
 from intervu_kit.worker import main
 
 from intervu_transcription.config import get_settings
-from intervu_transcription.consumers import provider_from_settings, registrar
+from intervu_transcription.consumers import local_from_settings, provider_from_settings, registrar
 from intervu_transcription.models import events
 from intervu_transcription.transcripts.progress import ProgressWriter
 
@@ -13,4 +13,7 @@ if __name__ == "__main__":
     settings = get_settings()
     # Progress is written in transactions of its own, through a small pool beside the worker's.
     progress = ProgressWriter(Database(settings.sqlalchemy_url, pool_size=1))
-    main(settings, events, registrar(storage_from_settings(settings), provider_from_settings(settings), progress))
+    stt = provider_from_settings(settings)
+    # People who have not allowed third-party AI are transcribed here, by the offline model.
+    local = local_from_settings(settings) if stt.third_party else None
+    main(settings, events, registrar(storage_from_settings(settings), stt, progress, local))

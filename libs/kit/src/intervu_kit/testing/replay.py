@@ -6,6 +6,7 @@ The adapter runs its real HTTP code (httpx, headers, bodies, multipart) over an 
 
 from __future__ import annotations
 
+import contextlib
 import json
 from pathlib import Path
 from typing import Any
@@ -13,6 +14,8 @@ from typing import Any
 import httpx
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse, Response
+
+from intervu_kit.testing.servers import serve
 
 
 class Replay:
@@ -52,3 +55,7 @@ class Replay:
     @property
     def transport(self) -> httpx.ASGITransport:
         return httpx.ASGITransport(app=self.app)
+
+    def serve(self) -> contextlib.AbstractContextManager[str]:
+        """The same answers from a real HTTP server on this machine (yields its base URL)."""
+        return serve(self.app)

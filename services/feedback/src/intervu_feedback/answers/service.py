@@ -13,6 +13,7 @@ from typing import Any
 
 import anyio
 from intervu_contracts import AnswerSubmitted, EventEnvelope, FeedbackCompleted, TranscriptionCompleted
+from intervu_kit.consents import granted
 from intervu_kit.errors import IntervuError, NotFound
 from intervu_kit.events import publish
 from intervu_kit.storage import ObjectNotFound, Storage, download_to_file
@@ -28,7 +29,7 @@ from intervu_feedback.analysis.report import Report, score
 from intervu_feedback.answers.repository import FeedbackRepository
 from intervu_feedback.coaching.base import Coach, CoachingError, brief_of
 from intervu_feedback.coaching.local import LocalCoach
-from intervu_feedback.models import AnswerInput, Feedback, events
+from intervu_feedback.models import AnswerInput, Feedback, consents, events
 
 log = logging.getLogger(__name__)
 
@@ -88,8 +89,14 @@ def analyse_inputs(encoder: SentenceEncoder, data: AnswerInput, audio: Path | No
     return report
 
 
-async def _coach(analyser: Analyser, report_json: dict[str, Any], question: str) -> tuple[dict[str, Any], str]:
+async def _coach(
+    analyser: Analyser, report_json: dict[str, Any], question: str, third_party_allowed: bool
+) -> tuple[dict[str, Any], str]:
     brief = brief_of(report_json, question)
+    if analyser.coach.third_party and not third_party_allowed:
+        # The person has not allowed third-party AI: the brief (their words, their scores) stays on our machines.
+        coaching = await analyser.local.write(brief)
+        return coaching.model_dump(), analyser.local.name
     try:
         coaching = await analyser.coach.write(brief)
         return coaching.model_dump(), analyser.coach.name
@@ -124,7 +131,8 @@ async def _analyse(session: AsyncSession, analyser: Analyser, data: AnswerInput)
             audio = recording = None
         report = await anyio.to_thread.run_sync(analyse_inputs, analyser.encoder, data, audio, recording)
     report_json = report.as_json()
-    coaching, provider = await _coach(analyser, report_json, (data.question or {}).get("text", ""))
+    allowed = await granted(session, consents, data.user_id, "third_party_ai")
+    coaching, provider = await _coach(analyser, report_json, (data.question or {}).get("text", ""), allowed)
     feedback = Feedback(
         id=uuid.uuid4(),
         answer_id=data.answer_id,

@@ -26,11 +26,16 @@ from intervu_transcription.transcripts.progress import ProgressWriter
 
 log = logging.getLogger(__name__)
 
+NO_CONSENT = (
+    "Speech-to-text here is done by a third-party provider, which you have not allowed to process your answers, and no "
+    "local provider is configured. Allow third-party AI in your consents, or type your answer."
+)
+
 
 async def transcribe_recording(
     session: AsyncSession,
     storage: Storage,
-    stt: SpeechToText,
+    stt: SpeechToText | None,
     event: RecordingUploaded,
     _: EventEnvelope,
     progress: ProgressWriter | None = None,
@@ -43,7 +48,7 @@ async def transcribe_recording(
         recording_id=event.recording_id,
         user_id=event.user_id,
         answer_id=event.answer_id,
-        provider=stt.name,
+        provider=stt.name if stt else "none",
     )
     with tempfile.TemporaryDirectory(prefix="stt-") as tmp:
         audio = Path(tmp) / "audio.wav"
@@ -53,6 +58,8 @@ async def transcribe_recording(
             if progress is not None:
                 await progress.set(event.recording_id, event.user_id, "transcribing", 0.0)
                 reporter = progress.reporter(event.recording_id, event.user_id)
+            if stt is None:
+                raise TranscriptionError(NO_CONSENT)
             transcript = await stt.transcribe(audio, reporter)
         except (TranscriptionError, ObjectNotFound) as exc:
             log.warning("transcription of %s failed: %s", event.recording_id, exc)
@@ -85,7 +92,7 @@ async def transcribe_recording(
             recording_id=event.recording_id,
             user_id=event.user_id,
             answer_id=event.answer_id,
-            provider=stt.name,
+            provider=row.provider,
             language=transcript.language,
             words=[
                 TranscriptWord(text=w.text, start=w.start, end=w.end, probability=w.probability)
