@@ -37,18 +37,22 @@ async def granted(session: AsyncSession, table: sa.Table, user_id: str, purpose:
     return bool(await session.scalar(query))
 
 
+async def copy_consent(session: AsyncSession, table: sa.Table, event: ConsentChanged) -> None:
+    values = {"granted": event.granted, "retention_days": event.retention_days, "changed_at": event.changed_at}
+    await session.execute(
+        insert(table)
+        .values(user_id=event.user_id, purpose=event.purpose, **values)
+        .on_conflict_do_update(
+            index_elements=[table.c.user_id, table.c.purpose],
+            set_=values,
+            where=table.c.changed_at < event.changed_at,  # the newest answer wins, whatever the arrival order
+        )
+    )
+
+
 def consent_registrar(table: sa.Table) -> Callable[[EventConsumer], None]:
     async def on_consent_changed(session: AsyncSession, event: ConsentChanged, envelope: EventEnvelope) -> None:
-        values = {"granted": event.granted, "retention_days": event.retention_days, "changed_at": event.changed_at}
-        await session.execute(
-            insert(table)
-            .values(user_id=event.user_id, purpose=event.purpose, **values)
-            .on_conflict_do_update(
-                index_elements=[table.c.user_id, table.c.purpose],
-                set_=values,
-                where=table.c.changed_at < event.changed_at,  # the newest answer wins, whatever the arrival order
-            )
-        )
+        await copy_consent(session, table, event)
 
     def register(consumer: EventConsumer) -> None:
         consumer.on(ConsentChanged)(on_consent_changed)

@@ -104,3 +104,21 @@ def drop_event_tables_v1() -> None:
     op.drop_table("inbox")
     op.drop_index("ix_outbox_pending", table_name="outbox")
     op.drop_table("outbox")
+
+
+def create_consent_copies_v1() -> None:
+    """A service's copy of the consents it acts on (``intervu_kit.consents``), as first released. Frozen, like the
+    event tables."""
+    op.create_table(
+        "consent_copies",
+        sa.Column("user_id", sa.String(length=64), nullable=False),
+        sa.Column("purpose", sa.String(length=32), nullable=False),
+        sa.Column("granted", sa.Boolean(), nullable=False),
+        sa.Column("retention_days", sa.Integer(), nullable=True),
+        sa.Column("changed_at", sa.DateTime(timezone=True), nullable=False),
+        sa.PrimaryKeyConstraint("user_id", "purpose", name="pk_consent_copies"),
+    )
+
+
+def drop_consent_copies_v1() -> None:
+    op.drop_table("consent_copies")

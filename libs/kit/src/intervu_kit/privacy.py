@@ -18,7 +18,7 @@ import logging
 import uuid
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import sqlalchemy as sa
@@ -42,6 +42,8 @@ log = logging.getLogger(__name__)
 # Events a service must still publish after it deleted a person's data: accounts' own repeated deletion
 # requests carry the user id (accounts removes them when the deletion completes).
 _KEEP_UNPUBLISHED = (UserDeletionRequested.event_name,)
+# Accounts gives up on an export after 3 days (its `export_give_up_s`); a request older than that is history.
+EXPORT_REQUEST_TTL = timedelta(days=3)
 
 
 def export_prefix(user_id: str, export_id: uuid.UUID) -> str:
@@ -172,6 +174,11 @@ def privacy_registrar(
 
     async def on_export(session: AsyncSession, event: UserExportRequested, envelope: EventEnvelope) -> None:
         if event.services is not None and service not in event.services:
+            return
+        if envelope.occurred_at < datetime.now(UTC) - EXPORT_REQUEST_TTL:
+            # A new durable consumer (a service added or renamed) reads the stream's history: exports that long ago
+            # finished or failed need no part, and writing one would leave files nobody removes.
+            log.info("export %s: request from %s is stale; skipped", event.export_id, envelope.occurred_at)
             return
         part = await user_data.export(session, store(), event.user_id, event.export_id)
         await publish(session, tables.outbox, part, producer=service)

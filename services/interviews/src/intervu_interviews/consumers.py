@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import logging
 
-from intervu_contracts import EventEnvelope, RecordingRejected, RecordingUploaded
+from intervu_contracts import ConsentChanged, EventEnvelope, RecordingRejected, RecordingUploaded
+from intervu_kit.consents import copy_consent, granted
 from intervu_kit.events import EventConsumer
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from intervu_interviews.models import AnswerKind, AnswerStatus
+from intervu_interviews.models import AnswerKind, AnswerStatus, consents
 from intervu_interviews.sessions.repository import SessionRepository
 
 log = logging.getLogger(__name__)
@@ -40,6 +41,14 @@ async def on_recording_rejected(session: AsyncSession, event: RecordingRejected,
     answer.rejection_reason = event.reason
 
 
+async def on_consent_changed(session: AsyncSession, event: ConsentChanged, _: EventEnvelope) -> None:
+    await copy_consent(session, consents, event)
+    # Withdrawn: the device information already kept goes too (the newest answer decides, whatever the order).
+    if event.purpose == "device_info" and not await granted(session, consents, event.user_id, "device_info"):
+        await SessionRepository(session).forget_devices(event.user_id)
+
+
 def register(consumer: EventConsumer) -> None:
     consumer.on(RecordingUploaded)(on_recording_uploaded)
     consumer.on(RecordingRejected)(on_recording_rejected)
+    consumer.on(ConsentChanged)(on_consent_changed)

@@ -7,6 +7,7 @@ from datetime import datetime
 from enum import StrEnum
 
 import sqlalchemy as sa
+from intervu_kit.consents import consent_table
 from intervu_kit.db import Base as KitBase
 from intervu_kit.db import new_metadata
 from intervu_kit.events import event_tables
@@ -20,6 +21,8 @@ class Base(KitBase):
 
 
 events = event_tables(Base.metadata)
+# Whether each person allows device information with their sessions (kept from accounts.consent_changed.v1).
+consents = consent_table(Base.metadata)
 
 
 class QuestionType(StrEnum):
@@ -93,6 +96,8 @@ class PracticeSession(Base):
     difficulty: Mapped[str | None] = mapped_column(sa.String(10), nullable=True)
     job_description: Mapped[str | None] = mapped_column(sa.Text, nullable=True)
     interviewer: Mapped[str | None] = mapped_column(sa.String(20), nullable=True)
+    # Type, OS and browser: only with the person's consent (cleared when they withdraw it).
+    device: Mapped[dict[str, str | None] | None] = mapped_column(JSONB, nullable=True)
     created_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True), server_default=_now())
     started_at: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True), nullable=True)
     ended_at: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True), nullable=True)

@@ -7,6 +7,7 @@ from datetime import datetime
 from enum import StrEnum
 
 import sqlalchemy as sa
+from intervu_kit.consents import consent_table
 from intervu_kit.db import Base as KitBase
 from intervu_kit.db import new_metadata
 from intervu_kit.events import event_tables
@@ -20,6 +21,8 @@ class Base(KitBase):
 
 
 events = event_tables(Base.metadata)
+# Whether each person keeps recordings, or for how many days (kept from accounts.consent_changed.v1).
+consents = consent_table(Base.metadata)
 
 
 class RecordingStatus(StrEnum):
@@ -28,6 +31,8 @@ class RecordingStatus(StrEnum):
     READY = "ready"  # valid, remuxed, audio extracted
     REJECTED = "rejected"  # invalid: bytes deleted, reason kept
     EXPIRED = "expired"  # upload abandoned past its expiry: bytes deleted
+    # The person chose not to keep recordings: deleted after their retention period (transcript and feedback stay).
+    PURGED = "purged"
 
 
 class Recording(Base):
@@ -67,6 +72,7 @@ class Recording(Base):
         sa.DateTime(timezone=True), server_default=sa.func.now(), onupdate=sa.func.now()
     )
     ready_at: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True), nullable=True)
+    purged_at: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True), nullable=True)
 
     @property
     def prefix(self) -> str:

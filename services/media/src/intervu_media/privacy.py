@@ -11,7 +11,7 @@ from intervu_kit.privacy import Owned, UserData
 from intervu_kit.storage import Storage
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from intervu_media.models import Recording, RecordingStatus
+from intervu_media.models import Recording, RecordingStatus, consents
 from intervu_media.repository import RecordingRepository
 
 log = logging.getLogger(__name__)
@@ -38,7 +38,10 @@ async def _abort_uploads(session: AsyncSession, storage: Storage, user_id: str) 
 
 USER_DATA = UserData(
     service="media",
-    tables=[Owned(Recording.__table__, private_columns=("multipart_id", "parts", "tail_size"))],  # type: ignore[arg-type]
+    tables=[
+        Owned(Recording.__table__, private_columns=("multipart_id", "parts", "tail_size")),  # type: ignore[arg-type]
+        Owned(consents),
+    ],
     object_prefixes=lambda user_id: [f"recordings/{user_id}/"],
     files=_recordings,
     before_delete=_abort_uploads,

@@ -9,7 +9,7 @@ from datetime import datetime
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from intervu_media.models import Recording, RecordingStatus
+from intervu_media.models import Recording, RecordingStatus, consents
 
 _COUNTED = (RecordingStatus.UPLOADING.value, RecordingStatus.PROCESSING.value, RecordingStatus.READY.value)
 
@@ -76,6 +76,24 @@ class RecordingRepository:
         query = sa.select(Recording).where(Recording.user_id == user_id).order_by(Recording.created_at, Recording.id)
         if lock:
             query = query.with_for_update()
+        return (await self.session.scalars(query)).all()
+
+    async def past_retention(self, now: datetime, limit: int = 100) -> Sequence[Recording]:
+        """Ready recordings of people who chose not to keep them, older than their retention period."""
+        c = consents
+        query = (
+            sa.select(Recording)
+            .join(c, sa.and_(c.c.user_id == Recording.user_id, c.c.purpose == "keep_recordings"))
+            .where(
+                Recording.status == RecordingStatus.READY.value,
+                c.c.granted.is_(False),
+                c.c.retention_days.is_not(None),
+                Recording.ready_at < sa.literal(now) - sa.func.make_interval(0, 0, 0, c.c.retention_days),
+            )
+            .order_by(Recording.ready_at)
+            .limit(limit)
+            .with_for_update(of=Recording, skip_locked=True)
+        )
         return (await self.session.scalars(query)).all()
 
     async def delete(self, recording: Recording) -> None:

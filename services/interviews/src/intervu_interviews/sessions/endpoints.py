@@ -4,7 +4,7 @@ import uuid
 from datetime import datetime
 from typing import Annotated
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Header, Query
 from intervu_kit.auth import CurrentUser
 from intervu_kit.db import SessionDep
 
@@ -32,6 +32,7 @@ def _summary_fields(p: PracticeSession) -> dict[str, object]:
         "difficulty": p.difficulty,
         "from_job_description": p.job_description is not None,
         "interviewer": p.interviewer,
+        "device": p.device,
         "question_count": len(p.questions),
         "answered_count": sum(1 for sq in p.questions if sq.answers),
         "created_at": p.created_at,
@@ -47,13 +48,19 @@ def _out(p: PracticeSession) -> SessionOut:
 
 
 @router.post("", status_code=201, response_model=SessionOut)
-async def create_session(data: SessionCreate, user: CurrentUser, session: SessionDep) -> SessionOut:
+async def create_session(
+    data: SessionCreate,
+    user: CurrentUser,
+    session: SessionDep,
+    user_agent: Annotated[str | None, Header(alias="User-Agent")] = None,
+) -> SessionOut:
     """Start a practice session from a role (type, difficulty optional) or from a pasted job description.
 
     With a job description, questions are ranked by relevance to it (sentence embeddings plus shared terms);
-    each question carries its relevance score and the terms it matched.
+    each question carries its relevance score and the terms it matched. With your consent to device information,
+    the session keeps the device type, operating system and browser it was started on (`device`).
     """
-    practice = await SessionService(session).create(user.id, data)
+    practice = await SessionService(session).create(user.id, data, user_agent)
     return _out(practice)
 
 

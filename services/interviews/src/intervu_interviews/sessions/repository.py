@@ -67,3 +67,8 @@ class SessionRepository:
 
     async def session_of_question(self, session_question_id: uuid.UUID) -> SessionQuestion | None:
         return await self.session.get(SessionQuestion, session_question_id)
+
+    async def forget_devices(self, user_id: str) -> None:
+        await self.session.execute(
+            sa.update(PracticeSession).where(PracticeSession.user_id == user_id).values(device=None)
+        )

@@ -9,6 +9,7 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_vali
 
 from intervu_interviews.models import Difficulty, QuestionType, SessionStatus
 from intervu_interviews.questions.schemas import QuestionOut, Slug
+from intervu_interviews.sessions.device import DeviceInfo
 
 JobDescription = Annotated[str, StringConstraints(strip_whitespace=True, min_length=40, max_length=20000)]
 
@@ -79,6 +80,7 @@ class SessionSummary(BaseModel):
     difficulty: str | None
     from_job_description: bool
     interviewer: str | None
+    device: DeviceInfo | None = None  # only with your consent to device information
     question_count: int
     answered_count: int
     created_at: datetime

@@ -12,6 +12,7 @@ from datetime import UTC, datetime
 
 import anyio
 from intervu_contracts import AnswerSubmitted, InterviewSessionCreated, QuestionContext, SessionQuestionText
+from intervu_kit.consents import granted
 from intervu_kit.errors import Conflict, IntervuError, NotFound
 from intervu_kit.events import publish
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -24,10 +25,12 @@ from intervu_interviews.models import (
     Question,
     SessionQuestion,
     SessionStatus,
+    consents,
     events,
 )
 from intervu_interviews.questions.repository import QuestionRepository
 from intervu_interviews.ranking import infer_role, pick_diverse, prefer_role, rank_for_job_description
+from intervu_interviews.sessions.device import describe_device
 from intervu_interviews.sessions.repository import SessionRepository
 from intervu_interviews.sessions.schemas import AnswerCreate, SessionCreate
 
@@ -61,7 +64,11 @@ class SessionService:
         self.repo = SessionRepository(session)
         self.questions = QuestionRepository(session)
 
-    async def create(self, user_id: str, data: SessionCreate) -> PracticeSession:
+    async def create(self, user_id: str, data: SessionCreate, user_agent: str | None = None) -> PracticeSession:
+        device = None
+        if await granted(self.db, consents, user_id, "device_info"):
+            info = describe_device(user_agent)
+            device = info.model_dump() if info else None
         practice = PracticeSession(
             id=uuid.uuid4(),
             user_id=user_id,
@@ -71,6 +78,7 @@ class SessionService:
             difficulty=data.difficulty.value if data.difficulty else None,
             job_description=data.job_description,
             interviewer=data.interviewer,
+            device=device,
         )
         type_ = data.type.value if data.type else None
         difficulty = data.difficulty.value if data.difficulty else None

@@ -9,7 +9,7 @@ from fastapi import APIRouter, Header, Query
 from fastapi.responses import StreamingResponse
 from intervu_kit.auth import CurrentUser
 from intervu_kit.db import SessionDep
-from intervu_kit.errors import Conflict, NotFound
+from intervu_kit.errors import Conflict, IntervuError, NotFound
 from intervu_kit.storage.serving import serve_signed
 
 from intervu_media.deps import SettingsDep, StorageDep
@@ -56,12 +56,20 @@ async def get_recording(recording_id: uuid.UUID, user: CurrentUser, session: Ses
     return RecordingOut.model_validate(await _owned(session, recording_id, user.id))
 
 
+class RecordingPurged(IntervuError):
+    status = 410
+    code = "recording_purged"
+    message = "This recording was deleted after the retention period you chose; its transcript and feedback remain."
+
+
 @router.get("/recordings/{recording_id}/playback", response_model=Playback)
 async def playback(
     recording_id: uuid.UUID, user: CurrentUser, session: SessionDep, storage: StorageDep, settings: SettingsDep
 ) -> Playback:
     """Short-lived signed URLs for the recording and its audio track (range requests supported)."""
     recording = await _owned(session, recording_id, user.id)
+    if recording.status == RecordingStatus.PURGED.value:
+        raise RecordingPurged(details={"purged_at": recording.purged_at.isoformat() if recording.purged_at else None})
     if recording.status != RecordingStatus.READY.value or not recording.media_key or not recording.audio_key:
         raise Conflict(
             "The recording is not ready to play.", code="recording_not_ready", details={"status": recording.status}
