@@ -238,7 +238,7 @@ async def test_deletion_removes_everything_even_when_a_service_was_down_for_days
 
         await until(all_but_media, "every running service's confirmation")
         # Only what the stopped media service keeps, and the request itself (until it completes).
-        left = {"media.recordings", "media.outbox", "accounts.deletion_requests"}
+        left = {"media.recordings", "media.consent_copies", "media.outbox", "accounts.deletion_requests"}
         assert (await rows_mentioning(me.id)).keys() == left
         assert await objects_of(scheduler.storage, me.id) == sorted(k for k in stored if k.startswith("recordings/"))
 

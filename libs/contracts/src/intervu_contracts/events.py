@@ -47,6 +47,16 @@ class ExportReady(Event):
     expires_at: datetime
 
 
+class PolicyPublished(Event):
+    """A new version of the privacy policy is current: everyone is asked to read and accept it (notifications
+    tells them)."""
+
+    event_name = "accounts.policy_published.v1"
+    version: int
+    summary: str | None = None
+    published_at: datetime
+
+
 # --- every service: its part of a privacy request -------------------------------------------------
 
 

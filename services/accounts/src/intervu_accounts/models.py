@@ -139,3 +139,25 @@ class ExportPart(Base):
     files: Mapped[list[dict[str, object]]] = mapped_column(JSONB)
     counts: Mapped[dict[str, int]] = mapped_column(JSONB)
     received_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True))
+
+
+class PolicyVersion(Base):
+    """A published version of the privacy policy (Markdown). Versions are never edited: a change is a new one."""
+
+    __tablename__ = "policy_versions"
+
+    version: Mapped[int] = mapped_column(sa.Integer, primary_key=True, autoincrement=False)
+    markdown: Mapped[str] = mapped_column(sa.Text)
+    summary: Mapped[str | None] = mapped_column(sa.Text, nullable=True)
+    sha256: Mapped[str] = mapped_column(sa.String(64))
+    published_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True))
+
+
+class PolicyAcceptance(Base):
+    """A person accepted a version, at that time (kept: the history the policy promises)."""
+
+    __tablename__ = "policy_acceptances"
+
+    user_id: Mapped[str] = mapped_column(sa.String(64), primary_key=True)
+    version: Mapped[int] = mapped_column(sa.ForeignKey("policy_versions.version"), primary_key=True)
+    accepted_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True))

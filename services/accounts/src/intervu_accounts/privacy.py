@@ -1,9 +1,10 @@
-"""Where the accounts service keeps a person's data: consents and their history, and their exports (name, email
-and date of birth live in Keycloak: the deletion coordinator removes the Keycloak user last)."""
+"""Where the accounts service keeps a person's data: consents and their history, policy acceptances, their
+exports (name, email and date of birth live in Keycloak: the deletion coordinator removes the Keycloak user
+last)."""
 
 from intervu_kit.privacy import Owned, UserData
 
-from intervu_accounts.models import Consent, ConsentChange, Export, ExportPart
+from intervu_accounts.models import Consent, ConsentChange, Export, ExportPart, PolicyAcceptance
 
 _exports = Export.__table__
 USER_DATA = UserData(
@@ -11,6 +12,7 @@ USER_DATA = UserData(
     tables=[
         Owned(Consent.__table__),  # type: ignore[arg-type]
         Owned(ConsentChange.__table__),  # type: ignore[arg-type]
+        Owned(PolicyAcceptance.__table__),  # type: ignore[arg-type]
         Owned(_exports, private_columns=("object_key",)),  # type: ignore[arg-type]
         Owned(ExportPart.__table__, through=("export_id", _exports, "id"), private_columns=("files",)),  # type: ignore[arg-type]
     ],

@@ -1,0 +1,98 @@
+"""The privacy policy as versioned Markdown: public to read, accepted per version with its time kept; a new
+version published by an operator asks everyone again and is announced (accounts.policy_published.v1)."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import AsyncIterator, Awaitable, Callable
+
+import httpx
+import pytest
+import sqlalchemy as sa
+from intervu_accounts.config import get_settings
+from intervu_accounts.main import app
+from intervu_accounts.models import events
+from intervu_accounts.policies.service import SHIPPED
+from intervu_kit.db import Database
+from intervu_kit.devstack.config import DevSettings
+from intervu_kit.testing.asserts import assert_error
+from intervu_kit.testing.plugin import SignedIn, running_app
+
+SignIn = Callable[..., Awaitable[SignedIn]]
+API = "/api/accounts/policy"
+
+
+@pytest.fixture
+async def client(infra: DevSettings) -> AsyncIterator[httpx.AsyncClient]:
+    async with running_app(app) as c:
+        yield c
+
+
+async def _announced(version: int) -> bool:
+    db = Database(get_settings().sqlalchemy_url, pool_size=1)
+    try:
+        async with db.transaction() as session:
+            found = await session.scalar(
+                sa.select(sa.func.count())
+                .select_from(events.outbox)
+                .where(events.outbox.c.name == "accounts.policy_published.v1")
+                .where(events.outbox.c.envelope["data"]["version"].as_integer() == version)
+            )
+    finally:
+        await db.dispose()
+    return bool(found)
+
+
+async def test_a_person_accepts_the_current_version_and_is_asked_again_when_a_new_one_is_published(
+    client: httpx.AsyncClient, sign_in: SignIn
+) -> None:
+    me, operator = await sign_in(), await sign_in(roles=("admin",))
+    public = await client.get(API)  # no token: the sign-up page links to it
+    assert public.status_code == 200, public.text
+    current = public.json()
+    assert current["version"] >= 1 and "17" in current["markdown"] and len(current["sha256"]) == 64
+    shipped = (await client.get(f"{API}/versions")).json()[-1]
+    assert shipped["version"] == 1 and shipped["markdown"] == (SHIPPED / "1.md").read_text()
+
+    status = (await client.get(f"{API}/status", headers=me.headers)).json()
+    assert status["needs_acceptance"] is True and status["accepted_version"] is None
+    accepted = await client.post(f"{API}/acceptances", json={"version": current["version"]}, headers=me.headers)
+    assert accepted.status_code == 201, accepted.text
+    again = await client.post(f"{API}/acceptances", json={"version": current["version"]}, headers=me.headers)
+    assert again.json()["accepted_at"] == accepted.json()["accepted_at"]  # the first acceptance stands
+    assert (await client.get(f"{API}/status", headers=me.headers)).json()["needs_acceptance"] is False
+
+    # The operator publishes a new version: it is announced, and I am asked again.
+    text = current["markdown"] + f"\n\n## 12. A new section\n\nAdded for a test ({uuid.uuid4()}).\n"
+    assert_error(await client.post("/api/accounts/admin/policies", json={"markdown": text}, headers=me.headers),
+                 403, "role_required")  # fmt: skip
+    published = await client.post(
+        "/api/accounts/admin/policies", json={"markdown": text, "summary": "A new section."}, headers=operator.headers
+    )
+    assert published.status_code == 201, published.text
+    new = published.json()["version"]
+    assert new == current["version"] + 1 and await _announced(new)
+    same = await client.post("/api/accounts/admin/policies", json={"markdown": text}, headers=operator.headers)
+    assert_error(same, 409, "policy_unchanged")
+    status = (await client.get(f"{API}/status", headers=me.headers)).json()
+    assert (status["needs_acceptance"], status["accepted_version"], status["current"]["version"]) == (
+        True, current["version"], new,
+    )  # fmt: skip
+    old = await client.post(f"{API}/acceptances", json={"version": current["version"]}, headers=me.headers)
+    assert_error(old, 409, "policy_version_not_current")
+    assert (await client.post(f"{API}/acceptances", json={"version": new}, headers=me.headers)).status_code == 201
+    history = (await client.get(f"{API}/acceptances", headers=me.headers)).json()
+    assert [h["version"] for h in history] == [new, current["version"]]
+    assert (await client.get(f"{API}/status", headers=me.headers)).json()["needs_acceptance"] is False
+
+
+async def test_bad_publications_and_acceptances_are_refused(client: httpx.AsyncClient, sign_in: SignIn) -> None:
+    me, operator = await sign_in(), await sign_in(roles=("admin",))
+    short = await client.post("/api/accounts/admin/policies", json={"markdown": "too short"}, headers=operator.headers)
+    assert_error(short, 422, "validation_error")
+    assert_error(
+        await client.post(f"{API}/acceptances", json={"version": 0}, headers=me.headers), 422, "validation_error"
+    )
+    assert_error(await client.post(f"{API}/acceptances", json={"version": 10**6}, headers=me.headers), 409,
+                 "policy_version_not_current")  # fmt: skip
+    assert_error(await client.get(f"{API}/status"), 401, "token_missing")
