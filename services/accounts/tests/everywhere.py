@@ -51,6 +51,8 @@ from intervu_media.main import app as media_app
 from intervu_media.models import events as media_events
 from intervu_nlp import default_encoder
 from intervu_notifications.config import get_settings as notifications_settings
+from intervu_notifications.consumers import notifier_from_settings
+from intervu_notifications.consumers import registrar as notifications_registrar
 from intervu_notifications.models import events as notifications_events
 from intervu_transcription.config import get_settings as transcription_settings
 from intervu_transcription.consumers import provider_from_settings as stt_provider
@@ -104,6 +106,7 @@ def every_worker(stt: SpeechToText | None = None, coach: Coach | None = None) ->
         "transcription": transcription_registrar(storage, stt or local_stt, None, local_stt),
         "feedback": feedback_registrar(Analyser(storage, default_encoder(), coach or LocalCoach())),
         "avatar": avatar_registrar(avatar_provider(avatar_settings(), DbJobBook())),
+        "notifications": notifications_registrar(notifier_from_settings(notifications_settings())),
     }
     assert set(SETTINGS) == set(SERVICES)
     return WorkerSet({s: WorkerSpec(SETTINGS[s](), TABLES[s], registers.get(s)) for s in SERVICES})

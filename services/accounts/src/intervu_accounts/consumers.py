@@ -12,6 +12,7 @@ from datetime import UTC, datetime
 from intervu_contracts import UserDataDeleted, UserDataExported
 from intervu_kit.db import Database
 from intervu_kit.events import EventConsumer
+from intervu_kit.keycloak_users import KeycloakUsers
 from intervu_kit.settings import SERVICES
 from intervu_kit.storage import Storage
 from intervu_kit.worker import Job
@@ -21,7 +22,6 @@ from intervu_accounts.deletion.schemas import AdvanceReport
 from intervu_accounts.deletion.service import advance_deletions, on_data_deleted
 from intervu_accounts.exports.schemas import ExportReport
 from intervu_accounts.exports.service import advance_exports, on_part
-from intervu_accounts.keycloak import KeycloakUsers
 
 log = logging.getLogger(__name__)
 

@@ -5,8 +5,7 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import Depends, Request
-
-from intervu_accounts.keycloak import KeycloakUsers
+from intervu_kit.keycloak_users import KeycloakUsers
 
 
 def _users(request: Request) -> KeycloakUsers:

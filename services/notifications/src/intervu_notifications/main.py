@@ -3,11 +3,13 @@
 from intervu_kit.app import create_service_app
 
 from intervu_notifications.config import get_settings
+from intervu_notifications.inbox.endpoints import router as inbox_router
 from intervu_notifications.models import events
 
 app = create_service_app(
     get_settings(),
     tables=events,
+    routers=[inbox_router],
     title="Intervu notifications",
-    description="Web push and email when feedback is ready or practice is due, only with permission.",
+    description="The inbox of notices (feedback ready, export ready, policy changes), emailed only with permission.",
 )

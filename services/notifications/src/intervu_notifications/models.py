@@ -1,8 +1,17 @@
 """Tables of the notifications database (and only that database: no service reads another's tables)."""
 
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+
+import sqlalchemy as sa
+from intervu_kit.consents import consent_table
 from intervu_kit.db import Base as KitBase
 from intervu_kit.db import new_metadata
 from intervu_kit.events import event_tables
+from sqlalchemy.dialects.postgresql import UUID
+from sqlalchemy.orm import Mapped, mapped_column
 
 
 class Base(KitBase):
@@ -11,3 +20,41 @@ class Base(KitBase):
 
 
 events = event_tables(Base.metadata)
+# Whether each person allows notifications beyond the app itself (email), from accounts.consent_changed.v1.
+consents = consent_table(Base.metadata)
+
+
+class Notification(Base):
+    """One notice in a person's inbox (always), and whether it was also emailed (only with permission)."""
+
+    __tablename__ = "notifications"
+    __table_args__ = (
+        # An event delivered twice, or a fan-out resumed after a failure, never notifies twice.
+        sa.UniqueConstraint("user_id", "dedupe_key", name="uq_notifications_user_dedupe"),
+        sa.Index("ix_notifications_user_created", "user_id", "created_at"),
+    )
+
+    id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), primary_key=True, default=uuid.uuid4)
+    user_id: Mapped[str] = mapped_column(sa.String(64))
+    kind: Mapped[str] = mapped_column(sa.String(32))  # feedback_ready, export_ready, policy_changed
+    dedupe_key: Mapped[str] = mapped_column(sa.String(200))
+    title: Mapped[str] = mapped_column(sa.String(200))
+    body: Mapped[str] = mapped_column(sa.Text)
+    link: Mapped[str | None] = mapped_column(sa.String(500), nullable=True)  # a path in the web app
+    created_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True))
+    read_at: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True), nullable=True)
+    # sent, or why not: no_consent, email_off, kind_off, no_address, not_configured, failed
+    email: Mapped[str] = mapped_column(sa.String(20))
+    email_error: Mapped[str | None] = mapped_column(sa.Text, nullable=True)
+
+
+class Preferences(Base):
+    """What a person wants emailed (the inbox in the app always has everything)."""
+
+    __tablename__ = "notification_preferences"
+
+    user_id: Mapped[str] = mapped_column(sa.String(64), primary_key=True)
+    email: Mapped[bool] = mapped_column(sa.Boolean, default=True)
+    feedback_ready: Mapped[bool] = mapped_column(sa.Boolean, default=True)
+    export_ready: Mapped[bool] = mapped_column(sa.Boolean, default=True)
+    updated_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True))

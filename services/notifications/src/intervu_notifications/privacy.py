@@ -1,6 +1,15 @@
-"""Where the notifications service keeps a person's data: nowhere yet but the events it handled (purged on deletion).
-Declare every table that holds a person's rows here (a test fails when a table with a `user_id` is left out)."""
+"""Where the notifications service keeps a person's data: their notices, their email preferences and its copy of
+their consent to notifications."""
 
-from intervu_kit.privacy import UserData
+from intervu_kit.privacy import Owned, UserData
 
-USER_DATA = UserData(service="notifications", tables=[])
+from intervu_notifications.models import Notification, Preferences, consents
+
+USER_DATA = UserData(
+    service="notifications",
+    tables=[
+        Owned(Notification.__table__, private_columns=("dedupe_key",)),  # type: ignore[arg-type]
+        Owned(Preferences.__table__),  # type: ignore[arg-type]
+        Owned(consents),
+    ],
+)

@@ -17,13 +17,13 @@ from intervu_contracts import EventEnvelope, UserDataDeleted, UserDeletionReques
 from intervu_kit.auth import User
 from intervu_kit.errors import Conflict, Forbidden, NotFound
 from intervu_kit.events import publish
+from intervu_kit.keycloak_users import KeycloakUsers
 from intervu_kit.settings import SERVICES
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from intervu_accounts.config import Settings
 from intervu_accounts.deletion.repository import DeletionRepository
 from intervu_accounts.deletion.schemas import AdvanceReport, DeletionProgress, ServiceProgress
-from intervu_accounts.keycloak import KeycloakUsers
 from intervu_accounts.models import DeletionConfirmation, DeletionReceipt, DeletionRequest, events
 
 log = logging.getLogger(__name__)

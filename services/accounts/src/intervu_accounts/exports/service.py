@@ -24,6 +24,7 @@ from typing import Any
 from intervu_contracts import EventEnvelope, ExportReady, UserDataExported, UserExportRequested
 from intervu_kit.errors import NotFound
 from intervu_kit.events import publish
+from intervu_kit.keycloak_users import KeycloakUsers
 from intervu_kit.privacy import export_prefix
 from intervu_kit.settings import SERVICES
 from intervu_kit.storage import Storage
@@ -33,7 +34,6 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from intervu_accounts.config import Settings
 from intervu_accounts.exports.repository import ExportRepository
 from intervu_accounts.exports.schemas import ExportOut, ExportReport
-from intervu_accounts.keycloak import KeycloakUsers
 from intervu_accounts.models import Export, ExportPart, events
 
 log = logging.getLogger(__name__)

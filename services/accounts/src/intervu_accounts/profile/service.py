@@ -5,7 +5,8 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from intervu_accounts.keycloak import KeycloakUsers
+from intervu_kit.keycloak_users import KeycloakUsers
+
 from intervu_accounts.profile.schemas import Profile, ProfileUpdate
 
 

@@ -1,9 +1,9 @@
-"""Keycloak's admin API for the one thing accounts does there now: read and correct a person's profile.
+"""Keycloak's admin API for people's accounts: read and correct a profile, delete an account, list everyone.
 
 Keycloak is the record for name, email and date of birth; Intervu keeps no copy (services store only the
-subject id). Corrections go through the admin API with the services' client credentials (the
-`intervu-services` service account holds `manage-users`), so Keycloak's own user-profile validation, including
-our minimum-age validator, decides what is valid.
+subject id, and read an address when they need one: notifications). Calls go through the admin API with the
+services' client credentials (the `intervu-services` service account holds `manage-users`), so Keycloak's own
+user-profile validation, including our minimum-age validator, decides what is valid.
 """
 
 from __future__ import annotations
@@ -11,6 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 import httpx
+
 from intervu_kit.auth import ServiceTokenClient
 from intervu_kit.errors import Conflict, IntervuError, NotFound, ServiceUnavailable
 from intervu_kit.settings import KitSettings
@@ -85,3 +86,13 @@ class KeycloakUsers:
         if response.status_code >= 400:
             raise ServiceUnavailable("Keycloak did not delete the account.", code="keycloak_unavailable")
         return True
+
+    async def page(self, first: int, size: int = 100) -> list[dict[str, Any]]:
+        """Everyone, a page at a time (brief representations: id, username, email, names)."""
+        response = await self._call(
+            "GET", self.base, params={"first": first, "max": size, "briefRepresentation": "true", "enabled": "true"}
+        )
+        if response.status_code >= 400:
+            raise ServiceUnavailable("Keycloak did not list the accounts.", code="keycloak_unavailable")
+        users: list[dict[str, Any]] = response.json()
+        return users
