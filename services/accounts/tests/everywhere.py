@@ -19,6 +19,7 @@ from intervu_accounts.consumers import register as accounts_register
 from intervu_accounts.main import app as accounts_app
 from intervu_accounts.models import events as accounts_events
 from intervu_analytics.config import get_settings as analytics_settings
+from intervu_analytics.consumers import register as analytics_register
 from intervu_analytics.models import events as analytics_events
 from intervu_avatar.clips.service import DbJobBook
 from intervu_avatar.config import get_settings as avatar_settings
@@ -106,6 +107,7 @@ def every_worker(stt: SpeechToText | None = None, coach: Coach | None = None) ->
         "transcription": transcription_registrar(storage, stt or local_stt, None, local_stt),
         "feedback": feedback_registrar(Analyser(storage, default_encoder(), coach or LocalCoach())),
         "avatar": avatar_registrar(avatar_provider(avatar_settings(), DbJobBook())),
+        "analytics": analytics_register,
         "notifications": notifications_registrar(notifier_from_settings(notifications_settings())),
     }
     assert set(SETTINGS) == set(SERVICES)

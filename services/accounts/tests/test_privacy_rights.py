@@ -158,6 +158,10 @@ async def test_the_export_holds_everything_every_service_keeps(
     assert len(truth["feedback"]["feedback"]) == 2 and len(truth["transcription"]["transcripts"]) == 1
     assert len(truth["avatar"]["session_videos"]) >= 3  # intro, two questions, closing
     assert {c["purpose"] for c in truth["accounts"]["consents"]} == {"notifications", "keep_recordings"}
+    # Two points of progress, with the figures analytics draws.
+    results = truth["analytics"]["answer_results"]
+    assert len(results) == 2 and all(r["scores"] for r in results)
+    assert {r["source"] for r in results} == {"text", "recording"} and any(r["wpm"] for r in results)
     # Told twice that feedback was ready (in the app; not mailed: no mail server here).
     feedback_notices = [n for n in truth["notifications"]["notifications"] if n["kind"] == "feedback_ready"]
     assert len(feedback_notices) == 2 and {n["email"] for n in feedback_notices} == {"not_configured"}

@@ -237,6 +237,17 @@ class TranscriptionFailed(Event):
 # --- feedback -------------------------------------------------------------------------------------
 
 
+class DeliveryFigures(Event):
+    """How an answer was delivered (a part, not an event): what progress analytics draws over time."""
+
+    words: int
+    duration_s: float | None = None
+    wpm: float | None = None  # while speaking
+    fillers_per_minute: float | None = None
+    fillers_per_100_words: float = 0.0
+    longest_pause_s: float = 0.0
+
+
 class FeedbackCompleted(Event):
     event_name = "feedback.completed.v1"
     feedback_id: uuid.UUID
@@ -244,3 +255,12 @@ class FeedbackCompleted(Event):
     user_id: str
     overall_score: float
     source: Literal["recording", "text"]
+    # Added later (optional, so older events still parse): the answer's place and its figures, for analytics.
+    session_id: uuid.UUID | None = None
+    question_id: uuid.UUID | None = None
+    attempt: int | None = None
+    question_type: str | None = None
+    difficulty: str | None = None
+    scores: dict[str, int] = {}  # score name (pace, fillers, structure...) -> 0..100
+    delivery: DeliveryFigures | None = None
+    completed_at: datetime | None = None

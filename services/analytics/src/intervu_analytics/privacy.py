@@ -1,6 +1,8 @@
-"""Where the analytics service keeps a person's data: nowhere yet but the events it handled (purged on deletion).
-Declare every table that holds a person's rows here (a test fails when a table with a `user_id` is left out)."""
+"""Where the analytics service keeps a person's data: the results of their answers (scores and delivery figures
+over time)."""
 
-from intervu_kit.privacy import UserData
+from intervu_kit.privacy import Owned, UserData
 
-USER_DATA = UserData(service="analytics", tables=[])
+from intervu_analytics.models import AnswerResult
+
+USER_DATA = UserData(service="analytics", tables=[Owned(AnswerResult.__table__)])  # type: ignore[arg-type]

@@ -8,11 +8,18 @@ import time
 import uuid
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import anyio
-from intervu_contracts import AnswerSubmitted, EventEnvelope, FeedbackCompleted, TranscriptionCompleted
+from intervu_contracts import (
+    AnswerSubmitted,
+    DeliveryFigures,
+    EventEnvelope,
+    FeedbackCompleted,
+    TranscriptionCompleted,
+)
 from intervu_kit.consents import granted
 from intervu_kit.errors import IntervuError, NotFound
 from intervu_kit.events import publish
@@ -148,6 +155,7 @@ async def _analyse(session: AsyncSession, analyser: Analyser, data: AnswerInput)
     )
     repo.add(feedback)
     await session.flush()
+    d = report.delivery
     await publish(
         session,
         events.outbox,
@@ -157,6 +165,21 @@ async def _analyse(session: AsyncSession, analyser: Analyser, data: AnswerInput)
             user_id=data.user_id,
             overall_score=report.overall,
             source="text" if report.source == "text" else "recording",
+            session_id=data.session_id,
+            question_id=data.question_id,
+            attempt=data.attempt,
+            question_type=(data.question or {}).get("type"),
+            difficulty=(data.question or {}).get("difficulty"),
+            scores={s.name: s.value for s in report.scores},
+            delivery=DeliveryFigures(
+                words=d.words,
+                duration_s=d.duration_s,
+                wpm=d.wpm_speaking,
+                fillers_per_minute=d.fillers_per_minute,
+                fillers_per_100_words=d.fillers_per_100_words,
+                longest_pause_s=d.longest_pause_s,
+            ),
+            completed_at=datetime.now(UTC),
         ),
         producer="feedback",
     )
