@@ -242,6 +242,10 @@ async def test_deletion_removes_everything_even_when_a_service_was_down_for_days
         assert request["id"] not in {str(i) for i in report.started}  # still in its grace period
         report = (await scheduler.at(day))[0]
         assert request["id"] in {str(i) for i in report.started}
+        # Once it starts, I can no longer sign in (nor refresh a session) while the services delete.
+        assert (await keycloak.request("GET", f"/users/{me.id}")).json()["enabled"] is False
+        with pytest.raises(httpx.HTTPStatusError):
+            await keycloak.password_token(me.user)
 
         others = set(SERVICES) - {"media"}
 

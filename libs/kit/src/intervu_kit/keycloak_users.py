@@ -96,3 +96,16 @@ class KeycloakUsers:
             raise ServiceUnavailable("Keycloak did not list the accounts.", code="keycloak_unavailable")
         users: list[dict[str, Any]] = response.json()
         return users
+
+    async def disable(self, user_id: str) -> bool:
+        """No more sign-ins, and every session ended (refresh tokens stop working). False when there is no such
+        user. Access tokens already issued stay valid until they expire (minutes)."""
+        try:
+            user = await self.get(user_id)
+        except NotFound:
+            return False
+        await self.update(user_id, {**user, "enabled": False})
+        response = await self._call("POST", f"{self.base}/{user_id}/logout")
+        if response.status_code >= 400 and response.status_code != 404:
+            raise ServiceUnavailable("Keycloak did not end the sessions.", code="keycloak_unavailable")
+        return True

@@ -156,6 +156,12 @@ async def advance_deletions(
 
     for request in await repo.due(now):
         request.status, request.started_at = "in_progress", now
+        try:
+            # From now on the person cannot sign in or refresh a session: nothing new is written while services
+            # delete (tokens already issued live minutes at most).
+            await users.disable(request.user_id)
+        except Exception as exc:  # Keycloak down: the deletion goes ahead; the user is deleted at the end anyway
+            log.warning("deletion %s: could not disable the Keycloak user (%s)", request.id, exc)
         for service in services:
             repo.add(DeletionConfirmation(deletion_id=request.id, service=service, requests_sent=1, last_sent_at=now))
         await _ask(session, request, None)
