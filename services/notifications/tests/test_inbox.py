@@ -115,7 +115,8 @@ async def test_notices_reach_the_inbox_and_are_emailed_only_with_permission(
 
     # Preferences: no more feedback mails; exports still mailed; then email off altogether.
     changed = await client.put(f"{API}/preferences", json={"feedback_ready": False}, headers=allowed.headers)
-    assert changed.json() == {"email": True, "feedback_ready": False, "export_ready": True}
+    assert changed.json() == {"email": True, "push": True, "feedback_ready": False, "export_ready": True,
+                              "remind_after_days": 3}  # fmt: skip
     await _handle(db, n.feedback_ready, _feedback(allowed.id, 80))
     export = ExportReady(user_id=allowed.id, export_id=uuid.uuid4(), size=1234,
                          expires_at=datetime.now(UTC) + timedelta(days=7))  # fmt: skip
@@ -127,7 +128,7 @@ async def test_notices_reach_the_inbox_and_are_emailed_only_with_permission(
     await _handle(db, n.feedback_ready, _feedback(allowed.id, 90))
     assert len(mailbox.to(allowed.user.email or "")) == 2
     statuses = [i["email"] for i in (await client.get(f"{API}/inbox", headers=allowed.headers)).json()["items"]]
-    assert statuses == ["email_off", "sent", "kind_off", "sent"]
+    assert statuses == ["kind_off", "sent", "kind_off", "sent"]  # the kind is off before email is
 
     # Withdrawn consent: nothing mailed whatever the preferences say.
     await client.put(f"{API}/preferences", json={"email": True, "feedback_ready": True}, headers=allowed.headers)
@@ -161,3 +162,46 @@ async def test_a_new_policy_version_reaches_everyone_once(
         assert [i["kind"] for i in items] == ["policy_changed"] and "Retention is now 20 days." in items[0]["body"]
     assert [m["Subject"] for m in smtp[0].to(allowed.user.email or "")] == ["Our privacy policy changed"]
     assert smtp[0].to(silent.user.email or "") == []
+
+
+async def test_practice_is_due_after_the_days_a_person_chose(
+    notifier: tuple[Notifier, Database], smtp: tuple[Mailbox, int], client: httpx.AsyncClient, sign_in: SignIn
+) -> None:
+    n, db = notifier
+    keen, quiet, never_asked = await sign_in(), await sign_in(), await sign_in()
+    for who in (keen, quiet):
+        await _allow(db, who.id, True)
+    assert (await client.put(f"{API}/preferences", json={"remind_after_days": 5}, headers=keen.headers)).json()[
+        "remind_after_days"] == 5  # fmt: skip
+    assert (await client.put(f"{API}/preferences", json={"no_reminders": True}, headers=quiet.headers)).json()[
+        "remind_after_days"] is None  # fmt: skip
+    practised = datetime.now(UTC)
+    for who in (keen, quiet, never_asked):  # never_asked: practises but never allowed notifications
+        event = _feedback(who.id)
+        await _handle(db, n.feedback_ready, event.model_copy(update={"completed_at": practised}))
+
+    async def remind(at: datetime) -> None:
+        async with db.transaction() as session:
+            await n.remind(session, at)
+
+    def reminders(who: SignedIn) -> Awaitable[list[dict[str, Any]]]:
+        async def read() -> list[dict[str, Any]]:
+            items = (await client.get(f"{API}/inbox", headers=who.headers)).json()["items"]
+            return [i for i in items if i["kind"] == "practice_due"]
+
+        return read()
+
+    await remind(practised + timedelta(days=4))
+    assert await reminders(keen) == []  # not yet: five days
+    await remind(practised + timedelta(days=5, minutes=1))
+    await remind(practised + timedelta(days=6))  # once per absence, not every pass
+    [reminder] = await reminders(keen)
+    assert reminder["title"] == "Time to practise" and "5 days" in reminder["body"] and reminder["email"] == "sent"
+    assert await reminders(quiet) == [] and await reminders(never_asked) == []
+    assert [m["Subject"] for m in smtp[0].to(keen.user.email or "")][-1] == "Time to practise"
+    # Practising again starts a new count.
+    await _handle(
+        db, n.feedback_ready, _feedback(keen.id).model_copy(update={"completed_at": practised + timedelta(days=7)})
+    )
+    await remind(practised + timedelta(days=12, minutes=1))
+    assert len(await reminders(keen)) == 2

@@ -17,6 +17,19 @@ class Settings(KitSettings):
     # Where links in emails point (the web app).
     app_url: str = "https://localhost:8443"
 
+    # --- web push (VAPID). No key: push is off. -----------------------------------------------------------
+    vapid_private_key: SecretStr | None = None  # PEM of a P-256 key (`openssl ecparam -name prime256v1 -genkey`)
+    vapid_subject: str = "mailto:privacy@intervu.localhost"
+    # A subscription's endpoint is a URL the browser chose: we only ever POST to the push services' own hosts
+    # (a suffix match), over HTTPS, so a subscription cannot point our server at anything else.
+    push_allowed_hosts: list[str] = [
+        "fcm.googleapis.com",
+        "push.services.mozilla.com",
+        "web.push.apple.com",
+        "notify.windows.com",
+    ]
+    push_require_https: bool = True
+
 
 @lru_cache
 def get_settings() -> Settings:

@@ -2,17 +2,26 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
+import logging
 from collections.abc import Callable
+from datetime import UTC, datetime
 
 from intervu_contracts import ExportReady, FeedbackCompleted, PolicyPublished
 from intervu_kit.consents import consent_registrar
+from intervu_kit.db import Database
 from intervu_kit.events import EventConsumer
 from intervu_kit.keycloak_users import KeycloakUsers
+from intervu_kit.worker import Job
 
 from intervu_notifications.config import Settings
 from intervu_notifications.inbox.mail import Mailer
+from intervu_notifications.inbox.push import Pusher
 from intervu_notifications.inbox.service import Notifier
 from intervu_notifications.models import consents
+
+log = logging.getLogger(__name__)
 
 
 def registrar(notifier: Notifier) -> Callable[[EventConsumer], None]:
@@ -28,4 +37,21 @@ def registrar(notifier: Notifier) -> Callable[[EventConsumer], None]:
 
 
 def notifier_from_settings(settings: Settings) -> Notifier:
-    return Notifier(Mailer(settings), KeycloakUsers(settings), settings.app_url)
+    return Notifier(Mailer(settings), KeycloakUsers(settings), settings.app_url, Pusher(settings))
+
+
+def reminders(notifier: Notifier, every_s: float = 3600) -> Job:
+    """The worker's periodic pass over practice reminders."""
+
+    async def run(db: Database, stop: asyncio.Event) -> None:
+        while not stop.is_set():
+            try:
+                async with db.transaction() as session:
+                    if count := await notifier.remind(session, datetime.now(UTC)):
+                        log.info("reminded %d people to practise", count)
+            except Exception:
+                log.exception("practice reminders failed; next pass in %.0f s", every_s)
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(stop.wait(), timeout=every_s)
+
+    return run

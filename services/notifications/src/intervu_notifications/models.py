@@ -46,6 +46,9 @@ class Notification(Base):
     # sent, or why not: no_consent, email_off, kind_off, no_address, not_configured, failed
     email: Mapped[str] = mapped_column(sa.String(20))
     email_error: Mapped[str | None] = mapped_column(sa.Text, nullable=True)
+    # Pushed to the person's browsers: sent, or why not (as for email, plus no_subscription).
+    push: Mapped[str] = mapped_column(sa.String(20), server_default="pending")
+    push_error: Mapped[str | None] = mapped_column(sa.Text, nullable=True)
 
 
 class Preferences(Base):
@@ -57,4 +60,30 @@ class Preferences(Base):
     email: Mapped[bool] = mapped_column(sa.Boolean, default=True)
     feedback_ready: Mapped[bool] = mapped_column(sa.Boolean, default=True)
     export_ready: Mapped[bool] = mapped_column(sa.Boolean, default=True)
+    push: Mapped[bool] = mapped_column(sa.Boolean, default=True, server_default=sa.true())
+    # A reminder when this many days pass without practice (0: no reminders).
+    remind_after_days: Mapped[int] = mapped_column(sa.Integer, default=3, server_default="3")
     updated_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True))
+
+
+class PushSubscription(Base):
+    """A browser's push subscription (the Push API's endpoint and keys), one per browser a person allowed."""
+
+    __tablename__ = "push_subscriptions"
+
+    id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), primary_key=True, default=uuid.uuid4)
+    user_id: Mapped[str] = mapped_column(sa.String(64), index=True)
+    endpoint: Mapped[str] = mapped_column(sa.String(1000), unique=True)
+    p256dh: Mapped[str] = mapped_column(sa.String(200))
+    auth: Mapped[str] = mapped_column(sa.String(100))
+    created_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True))
+
+
+class PracticeActivity(Base):
+    """When a person last practised (their last feedback), and when they were last reminded."""
+
+    __tablename__ = "practice_activity"
+
+    user_id: Mapped[str] = mapped_column(sa.String(64), primary_key=True)
+    last_practised_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True))
+    reminded_at: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True), nullable=True)

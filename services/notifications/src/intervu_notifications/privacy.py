@@ -1,15 +1,18 @@
-"""Where the notifications service keeps a person's data: their notices, their email preferences and its copy of
-their consent to notifications."""
+"""Where the notifications service keeps a person's data: their notices, their preferences, their browsers'
+push subscriptions and its copy of their consent to notifications."""
 
 from intervu_kit.privacy import Owned, UserData
 
-from intervu_notifications.models import Notification, Preferences, consents
+from intervu_notifications.models import Notification, PracticeActivity, Preferences, PushSubscription, consents
 
 USER_DATA = UserData(
     service="notifications",
     tables=[
         Owned(Notification.__table__, private_columns=("dedupe_key",)),  # type: ignore[arg-type]
         Owned(Preferences.__table__),  # type: ignore[arg-type]
+        # The browser's keys are for encrypting to it, not information about the person: not exported.
+        Owned(PushSubscription.__table__, private_columns=("p256dh", "auth")),  # type: ignore[arg-type]
+        Owned(PracticeActivity.__table__),  # type: ignore[arg-type]
         Owned(consents),
     ],
 )

@@ -4,14 +4,25 @@ import uuid
 from datetime import UTC, datetime
 from typing import Annotated
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Depends, Query, Request, status
 from intervu_kit.auth import CurrentUser
 from intervu_kit.db import SessionDep
 from intervu_kit.errors import NotFound
 
+from intervu_notifications.config import Settings
+from intervu_notifications.inbox.push import Pusher
+from intervu_notifications.inbox.push import PushNotConfigured as PushNotConfiguredError
 from intervu_notifications.inbox.repository import InboxRepository
-from intervu_notifications.inbox.schemas import Inbox, NotificationOut, PreferencesOut, PreferencesUpdate
-from intervu_notifications.models import Preferences
+from intervu_notifications.inbox.schemas import (
+    Inbox,
+    NotificationOut,
+    PreferencesOut,
+    PreferencesUpdate,
+    PushKey,
+    PushSubscriptionIn,
+    PushSubscriptionOut,
+)
+from intervu_notifications.models import Preferences, PushSubscription
 
 router = APIRouter(tags=["notifications"])
 
@@ -64,10 +75,56 @@ async def change_preferences(data: PreferencesUpdate, user: CurrentUser, session
     repo = InboxRepository(session)
     prefs = await repo.preferences(user.id)
     if prefs is None:
-        prefs = Preferences(user_id=user.id, email=True, feedback_ready=True, export_ready=True)
+        prefs = Preferences(
+            user_id=user.id, email=True, push=True, feedback_ready=True, export_ready=True, remind_after_days=3
+        )
         repo.add_preferences(prefs)
-    for name, value in data.model_dump(exclude_none=True).items():
+    for name, value in data.model_dump(exclude_none=True, exclude={"no_reminders"}).items():
         setattr(prefs, name, value)
+    if data.no_reminders:
+        prefs.remind_after_days = 0
     prefs.updated_at = datetime.now(UTC)
     await session.flush()
     return PreferencesOut.model_validate(prefs)
+
+
+def _pusher(request: Request) -> Pusher:
+    pusher: Pusher | None = getattr(request.app.state, "pusher", None)
+    if pusher is None:
+        settings: Settings = request.app.state.kit.settings
+        pusher = request.app.state.pusher = Pusher(settings)
+    return pusher
+
+
+PusherDep = Annotated[Pusher, Depends(_pusher)]
+
+
+@router.get("/push/key", response_model=PushKey)
+async def push_key(pusher: PusherDep) -> PushKey:
+    """The key browsers subscribe with (`404 push_not_configured` when web push is off)."""
+    return PushKey(public_key=pusher.public_key)
+
+
+@router.post("/push/subscriptions", response_model=PushSubscriptionOut, status_code=status.HTTP_201_CREATED)
+async def subscribe(
+    data: PushSubscriptionIn, user: CurrentUser, session: SessionDep, pusher: PusherDep
+) -> PushSubscriptionOut:
+    """Keep this browser's push subscription. Pushes still need your consent to notifications. Only the push
+    services' own HTTPS endpoints are accepted (`422 push_endpoint_not_allowed`)."""
+    if not pusher.configured:
+        raise PushNotConfiguredError()
+    pusher.check_endpoint(data.endpoint)
+    sub = PushSubscription(id=uuid.uuid4(), user_id=user.id, endpoint=data.endpoint, p256dh=data.keys.p256dh,
+                           auth=data.keys.auth, created_at=datetime.now(UTC))  # fmt: skip
+    return PushSubscriptionOut.model_validate(await InboxRepository(session).subscribe(sub))
+
+
+@router.get("/push/subscriptions", response_model=list[PushSubscriptionOut])
+async def subscriptions(user: CurrentUser, session: SessionDep) -> list[PushSubscriptionOut]:
+    return [PushSubscriptionOut.model_validate(s) for s in await InboxRepository(session).subscriptions(user.id)]
+
+
+@router.delete("/push/subscriptions/{subscription_id}", status_code=status.HTTP_204_NO_CONTENT)
+async def unsubscribe(subscription_id: uuid.UUID, user: CurrentUser, session: SessionDep) -> None:
+    if not await InboxRepository(session).unsubscribe(user.id, subscription_id):
+        raise NotFound("No such subscription.", code="push_subscription_not_found")

@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from intervu_notifications.models import Notification, Preferences
+from intervu_notifications.models import Notification, PracticeActivity, Preferences, PushSubscription, consents
 
 
 class InboxRepository:
@@ -25,10 +25,8 @@ class InboxRepository:
         )
         return inserted.first() is not None
 
-    async def set_email(self, notice_id: uuid.UUID, status: str, error: str | None = None) -> None:
-        await self.db.execute(
-            sa.update(Notification).where(Notification.id == notice_id).values(email=status, email_error=error)
-        )
+    async def set_delivery(self, notice_id: uuid.UUID, **values: str | None) -> None:
+        await self.db.execute(sa.update(Notification).where(Notification.id == notice_id).values(**values))
 
     async def inbox(self, user_id: str, limit: int, offset: int) -> Sequence[Notification]:
         query = sa.select(Notification).where(Notification.user_id == user_id)
@@ -55,3 +53,64 @@ class InboxRepository:
 
     def add_preferences(self, prefs: Preferences) -> None:
         self.db.add(prefs)
+
+    async def subscriptions(self, user_id: str) -> Sequence[PushSubscription]:
+        query = sa.select(PushSubscription).where(PushSubscription.user_id == user_id)
+        return (await self.db.scalars(query.order_by(PushSubscription.created_at))).all()
+
+    async def subscribe(self, sub: PushSubscription) -> PushSubscription:
+        """Store a browser's subscription; the same endpoint again replaces its keys (and its owner: a browser
+        signed in as someone else now pushes to them)."""
+        statement = insert(PushSubscription).values(
+            id=sub.id, user_id=sub.user_id, endpoint=sub.endpoint, p256dh=sub.p256dh, auth=sub.auth,
+            created_at=sub.created_at,
+        )  # fmt: skip
+        row = await self.db.execute(
+            statement.on_conflict_do_update(
+                index_elements=[PushSubscription.endpoint],
+                set_={"user_id": sub.user_id, "p256dh": sub.p256dh, "auth": sub.auth, "created_at": sub.created_at},
+            ).returning(PushSubscription.id)
+        )
+        sub.id = row.scalar_one()
+        return sub
+
+    async def unsubscribe(self, user_id: str, subscription_id: uuid.UUID) -> int:
+        result = await self.db.execute(
+            sa.delete(PushSubscription).where(
+                PushSubscription.id == subscription_id, PushSubscription.user_id == user_id
+            )
+        )
+        return int(result.rowcount)  # type: ignore[attr-defined]
+
+    async def forget_subscription(self, subscription_id: uuid.UUID) -> None:
+        await self.db.execute(sa.delete(PushSubscription).where(PushSubscription.id == subscription_id))
+
+    async def practised(self, user_id: str, at: datetime) -> None:
+        statement = insert(PracticeActivity).values(user_id=user_id, last_practised_at=at)
+        await self.db.execute(
+            statement.on_conflict_do_update(
+                index_elements=[PracticeActivity.user_id],
+                set_={"last_practised_at": sa.func.greatest(PracticeActivity.last_practised_at, at)},
+            )
+        )
+
+    async def due_reminders(self, now: datetime, limit: int = 500) -> Sequence[tuple[PracticeActivity, int]]:
+        """People who allowed notifications, have not practised for their chosen number of days, and were not
+        reminded since they last practised."""
+        days = sa.func.coalesce(Preferences.remind_after_days, sa.literal(3))  # no preferences yet: the default
+        reminders_on = sa.or_(Preferences.user_id.is_(None), Preferences.remind_after_days > 0)
+        query = (
+            sa.select(PracticeActivity, days)
+            .join(Preferences, Preferences.user_id == PracticeActivity.user_id, isouter=True)
+            .join(consents, sa.and_(consents.c.user_id == PracticeActivity.user_id,
+                                    consents.c.purpose == "notifications", consents.c.granted.is_(True)))
+            .where(
+                reminders_on,
+                PracticeActivity.last_practised_at < sa.literal(now) - sa.func.make_interval(0, 0, 0, days),
+                sa.or_(PracticeActivity.reminded_at.is_(None),
+                       PracticeActivity.reminded_at < PracticeActivity.last_practised_at),
+            )
+            .limit(limit)
+            .with_for_update(of=PracticeActivity, skip_locked=True)
+        )  # fmt: skip
+        return [(row[0], int(row[1])) for row in (await self.db.execute(query)).all()]

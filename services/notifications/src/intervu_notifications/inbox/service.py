@@ -1,5 +1,6 @@
-"""Telling people: every notice goes to the person's inbox in the app; it is also emailed only when they allow
-notifications (their consent, copied from accounts), want email, and want this kind.
+"""Telling people: every notice goes to the person's inbox in the app; it is also emailed and pushed to their
+browsers only when they allow notifications (their consent, copied from accounts), want that channel, and want
+this kind.
 
 Addresses are read from Keycloak when a mail is sent (Intervu keeps no copy). A mail that fails is recorded on
 the notice (`email = failed`, with the error); the inbox still has it.
@@ -17,6 +18,7 @@ from intervu_kit.keycloak_users import KeycloakUsers
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from intervu_notifications.inbox.mail import Mailer
+from intervu_notifications.inbox.push import Pusher
 from intervu_notifications.inbox.repository import InboxRepository
 from intervu_notifications.models import Notification, consents
 
@@ -24,10 +26,11 @@ log = logging.getLogger(__name__)
 
 
 class Notifier:
-    def __init__(self, mailer: Mailer, users: KeycloakUsers, app_url: str) -> None:
+    def __init__(self, mailer: Mailer, users: KeycloakUsers, app_url: str, pusher: Pusher | None = None) -> None:
         self.mailer = mailer
         self.users = users
         self.app_url = app_url.rstrip("/")
+        self.pusher = pusher
 
     async def notify(
         self, session: AsyncSession, user_id: str, kind: str, dedupe_key: str, title: str, body: str, link: str | None
@@ -35,23 +38,53 @@ class Notifier:
         repo = InboxRepository(session)
         notice = Notification(
             id=uuid.uuid4(), user_id=user_id, kind=kind, dedupe_key=dedupe_key, title=title, body=body, link=link,
-            created_at=datetime.now(UTC), read_at=None, email="pending", email_error=None,
+            created_at=datetime.now(UTC), read_at=None, email="pending", email_error=None, push="pending",
+            push_error=None,
         )  # fmt: skip
         if not await repo.add(notice):
             return  # told already (a redelivered event)
-        status, error = await self._email(session, repo, notice)
-        await repo.set_email(notice.id, status, error)
+        refusal = await self._refusal(session, repo, notice)
+        email, email_error = (refusal, None) if refusal else await self._email(repo, notice)
+        push, push_error = (refusal, None) if refusal else await self._push(repo, notice)
+        await repo.set_delivery(notice.id, email=email, email_error=email_error, push=push, push_error=push_error)
 
-    async def _email(
-        self, session: AsyncSession, repo: InboxRepository, notice: Notification
-    ) -> tuple[str, str | None]:
+    async def _refusal(self, session: AsyncSession, repo: InboxRepository, notice: Notification) -> str | None:
+        """Why nothing leaves the app for this notice, if so (the same for every channel)."""
         if not await granted(session, consents, notice.user_id, "notifications"):
-            return "no_consent", None
+            return "no_consent"
+        prefs = await repo.preferences(notice.user_id)
+        if prefs is not None and not getattr(prefs, notice.kind, True):
+            return "kind_off"
+        return None
+
+    async def _push(self, repo: InboxRepository, notice: Notification) -> tuple[str, str | None]:
+        prefs = await repo.preferences(notice.user_id)
+        if prefs is not None and not prefs.push:
+            return "push_off", None
+        if self.pusher is None or not self.pusher.configured:
+            return "not_configured", None
+        subscriptions = await repo.subscriptions(notice.user_id)
+        if not subscriptions:
+            return "no_subscription", None
+        payload = {"id": str(notice.id), "kind": notice.kind, "title": notice.title, "body": notice.body,
+                   "link": notice.link}  # fmt: skip
+        sent, errors = 0, []
+        for sub in subscriptions:
+            result = await self.pusher.send(sub.endpoint, sub.p256dh, sub.auth, payload)
+            if result.status == "sent":
+                sent += 1
+            elif result.status == "gone":
+                await repo.forget_subscription(sub.id)
+            elif result.error:
+                errors.append(result.error)
+        if sent:
+            return "sent", "; ".join(errors) or None
+        return ("failed", "; ".join(errors)) if errors else ("no_subscription", None)
+
+    async def _email(self, repo: InboxRepository, notice: Notification) -> tuple[str, str | None]:
         prefs = await repo.preferences(notice.user_id)
         if prefs is not None and not prefs.email:
             return "email_off", None
-        if prefs is not None and not getattr(prefs, notice.kind, True):
-            return "kind_off", None
         if not self.mailer.configured:
             return "not_configured", None
         try:
@@ -65,7 +98,8 @@ class Notifier:
             log.warning("email of notice %s failed: %r", notice.id, exc)
             return "failed", f"{type(exc).__name__}: {exc}"[:500]
 
-    async def feedback_ready(self, session: AsyncSession, event: FeedbackCompleted, _: EventEnvelope) -> None:
+    async def feedback_ready(self, session: AsyncSession, event: FeedbackCompleted, envelope: EventEnvelope) -> None:
+        await InboxRepository(session).practised(event.user_id, event.completed_at or envelope.occurred_at)
         await self.notify(
             session, event.user_id, "feedback_ready", f"feedback:{event.feedback_id}",
             "Your feedback is ready",
@@ -96,3 +130,16 @@ class Notifier:
                 told += 1
             first += len(page)
         log.info("policy version %d: %d people told", event.version, told)
+
+    async def remind(self, session: AsyncSession, now: datetime) -> int:
+        """One pass: remind everyone whose practice is due (their chosen number of days without practice)."""
+        due = await InboxRepository(session).due_reminders(now)
+        for activity, days in due:
+            await self.notify(
+                session, activity.user_id, "practice_due", f"practice:{activity.last_practised_at.isoformat()}",
+                "Time to practise",
+                f"It has been {days} days since your last practice answer. A short session keeps the progress going.",
+                "/practice",
+            )  # fmt: skip
+            activity.reminded_at = now
+        return len(due)
