@@ -54,6 +54,7 @@ from intervu_nlp import default_encoder
 from intervu_notifications.config import get_settings as notifications_settings
 from intervu_notifications.consumers import notifier_from_settings
 from intervu_notifications.consumers import registrar as notifications_registrar
+from intervu_notifications.main import app as notifications_app
 from intervu_notifications.models import events as notifications_events
 from intervu_transcription.config import get_settings as transcription_settings
 from intervu_transcription.consumers import provider_from_settings as stt_provider
@@ -184,6 +185,7 @@ class Apps:
     media: httpx.AsyncClient
     avatar: httpx.AsyncClient
     feedback: httpx.AsyncClient
+    notifications: httpx.AsyncClient
 
 
 @contextlib.asynccontextmanager
@@ -194,8 +196,9 @@ async def apps() -> AsyncIterator[Apps]:
         running_app(media_app) as media,
         running_app(avatar_app) as avatar,
         running_app(feedback_app) as feedback,
+        running_app(notifications_app) as notifications,
     ):
-        yield Apps(accounts, interviews, media, avatar, feedback)
+        yield Apps(accounts, interviews, media, avatar, feedback, notifications)
 
 
 @dataclass
@@ -209,13 +212,16 @@ class Footprint:
 
 
 async def leave_data_everywhere(apps: Apps, me: SignedIn, recording: bytes) -> Footprint:
-    """Consents, a session with its interviewer, a typed answer and a recorded one, transcribed and with feedback."""
+    """Consents, notification settings, a session with its interviewer, a typed answer and a recorded one,
+    transcribed and with feedback."""
     h = me.headers
     for purpose, body in (
         ("notifications", {"granted": True}),
         ("keep_recordings", {"granted": False, "retention_days": 60}),
     ):
         assert (await apps.accounts.put(f"/api/accounts/consents/{purpose}", json=body, headers=h)).status_code == 200
+    settings = {"remind_after_days": 5, "export_ready": False}
+    assert (await apps.notifications.put("/api/notifications/preferences", json=settings, headers=h)).status_code == 200
     created = await apps.interviews.post(
         "/api/interviews/sessions",
         json={"role": "software-engineer", "type": "behavioral", "question_count": 2, "interviewer": "maya"},

@@ -162,6 +162,8 @@ async def test_the_export_holds_everything_every_service_keeps(
     results = truth["analytics"]["answer_results"]
     assert len(results) == 2 and all(r["scores"] for r in results)
     assert {r["source"] for r in results} == {"text", "recording"} and any(r["wpm"] for r in results)
+    [prefs] = truth["notifications"]["notification_preferences"]
+    assert (prefs["remind_after_days"], prefs["export_ready"]) == (5, False)
     # Told twice that feedback was ready (in the app; not mailed: no mail server here).
     feedback_notices = [n for n in truth["notifications"]["notifications"] if n["kind"] == "feedback_ready"]
     assert len(feedback_notices) == 2 and {n["email"] for n in feedback_notices} == {"not_configured"}
