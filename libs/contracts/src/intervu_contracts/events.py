@@ -25,6 +25,9 @@ class UserDeletionRequested(Event):
     deletion_id: uuid.UUID
     requested_on: date
     services: list[str] | None = None
+    # The second round, an hour after every service confirmed: deletes what arrived late (events retried or held
+    # back while a service was down, writes made with a token issued before the account was disabled).
+    sweep: bool = False
 
 
 class UserExportRequested(Event):
@@ -70,6 +73,7 @@ class UserDataDeleted(Event):
     rows: int
     objects: int
     deleted_at: datetime
+    sweep: bool = False  # answers the sweep (the second round)
 
 
 class ExportFile(Event):

@@ -31,9 +31,13 @@ def consent_table(metadata: sa.MetaData) -> sa.Table:
     )
 
 
-async def granted(session: AsyncSession, table: sa.Table, user_id: str, purpose: str) -> bool:
-    """The person's latest answer for ``purpose``; False when they never gave one."""
+async def granted(session: AsyncSession, table: sa.Table, user_id: str, purpose: str, *, hold: bool = False) -> bool:
+    """The person's latest answer for ``purpose``; False when they never gave one. ``hold``: keep a withdrawal
+    from committing until this transaction ends (what is stored under the consent is then seen by the handler
+    that clears it)."""
     query = sa.select(table.c.granted).where(table.c.user_id == user_id, table.c.purpose == purpose)
+    if hold:
+        query = query.with_for_update(read=True)
     return bool(await session.scalar(query))
 
 

@@ -134,6 +134,8 @@ class UserData:
     ) -> tuple[int, int]:
         """Delete every row and object of the person; returns (rows, objects). Objects go first: should the
         transaction then fail, the request is delivered again and finds the rows still there to finish."""
+        if not user_id.strip():  # an empty id would match every row of every person
+            raise ValueError("refusing to delete the data of an empty user id")
         objects = await self.before_delete(session, storage, user_id) if self.before_delete else 0
         for prefix in self.object_prefixes(user_id):
             objects += await storage.delete_prefix(prefix)
@@ -189,8 +191,9 @@ def privacy_registrar(
             return
         rows, objects = await user_data.delete(session, store(), tables, event.user_id)
         confirmation = UserDataDeleted(
-            deletion_id=event.deletion_id, service=service, rows=rows, objects=objects, deleted_at=datetime.now(UTC)
-        )
+            deletion_id=event.deletion_id, service=service, rows=rows, objects=objects, deleted_at=datetime.now(UTC),
+            sweep=event.sweep,
+        )  # fmt: skip
         await publish(session, tables.outbox, confirmation, producer=service)
         log.info("deletion %s: %s deleted %d rows and %d objects", event.deletion_id, service, rows, objects)
 

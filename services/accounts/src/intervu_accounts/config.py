@@ -13,6 +13,9 @@ class Settings(KitSettings):
     deletion_grace_days: int = 7  # cancellable until then
     deletion_deadline_days: int = 30  # from confirmation: later is reported as overdue
     deletion_retry_s: int = 6 * 3600  # a service that has not confirmed is asked again this often
+    # The sweep (second round) starts this long after the deletion started, once every service confirmed: longer
+    # than an access token lives and than events wait for a retry.
+    deletion_sweep_after_s: int = 3600
 
     # --- export (the right to data portability) ------------------------------------------------------
     export_retry_s: int = 3600  # a service that has not answered is asked again this often

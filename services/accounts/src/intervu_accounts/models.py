@@ -76,6 +76,8 @@ class DeletionRequest(Base):
     started_at: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True), nullable=True)
     ended_at: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True), nullable=True)
     overdue_reported_at: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True), nullable=True)
+    # The second round was asked for (every service confirmed the first): completion waits for its answers.
+    swept_at: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True), nullable=True)
     keycloak_error: Mapped[str | None] = mapped_column(sa.Text, nullable=True)
 
 
@@ -108,6 +110,7 @@ class DeletionReceipt(Base):
     deadline_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True))
     services: Mapped[dict[str, dict[str, object]]] = mapped_column(JSONB)
     identity_deleted: Mapped[bool] = mapped_column(sa.Boolean)
+    swept_at: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True), nullable=True)
 
 
 class Export(Base):

@@ -3,10 +3,21 @@ exports (name, email and date of birth live in Keycloak: the deletion coordinato
 last)."""
 
 from intervu_kit.privacy import Owned, UserData
+from intervu_kit.storage import Storage
+from sqlalchemy.ext.asyncio import AsyncSession
 
+from intervu_accounts.exports.repository import ExportRepository
 from intervu_accounts.models import Consent, ConsentChange, Export, ExportPart, PolicyAcceptance
 
 _exports = Export.__table__
+
+
+async def _wait_for_exports(session: AsyncSession, storage: Storage, user_id: str) -> int:
+    # An export being zipped holds its row: wait for it, so its ZIP is written before the prefix is emptied.
+    await ExportRepository(session).lock_all_of(user_id)
+    return 0
+
+
 USER_DATA = UserData(
     service="accounts",
     tables=[
@@ -17,6 +28,7 @@ USER_DATA = UserData(
         Owned(ExportPart.__table__, through=("export_id", _exports, "id"), private_columns=("files",)),  # type: ignore[arg-type]
     ],
     object_prefixes=lambda user_id: [f"exports/{user_id}/"],
+    before_delete=_wait_for_exports,
     kept={
         "deletion_requests": "the deletion's own record: the coordinator removes it when the deletion completes, "
         "leaving a receipt without personal data",

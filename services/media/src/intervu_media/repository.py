@@ -88,9 +88,10 @@ class RecordingRepository:
                 Recording.status == RecordingStatus.READY.value,
                 c.c.granted.is_(False),
                 c.c.retention_days.is_not(None),
-                Recording.ready_at < sa.literal(now) - sa.func.make_interval(0, 0, 0, c.c.retention_days),
+                # "N days after upload", as the consent says.
+                Recording.created_at < sa.literal(now) - sa.func.make_interval(0, 0, 0, c.c.retention_days),
             )
-            .order_by(Recording.ready_at)
+            .order_by(Recording.created_at)
             .limit(limit)
             .with_for_update(of=Recording, skip_locked=True)
         )

@@ -57,6 +57,9 @@ class DeletionRepository:
         query = sa.select(DeletionRequest).where(DeletionRequest.status.in_(("scheduled", "in_progress")))
         return (await self.db.scalars(query.order_by(DeletionRequest.deadline_at))).all()
 
+    async def get(self, deletion_id: uuid.UUID) -> DeletionRequest | None:
+        return await self.db.get(DeletionRequest, deletion_id)
+
     async def confirmations(self, deletion_id: uuid.UUID) -> Sequence[DeletionConfirmation]:
         query = sa.select(DeletionConfirmation).where(DeletionConfirmation.deletion_id == deletion_id)
         return (await self.db.scalars(query.order_by(DeletionConfirmation.service))).all()
@@ -68,9 +71,11 @@ class DeletionRepository:
         return await self.db.get(DeletionReceipt, deletion_id)
 
     async def forget(self, request: DeletionRequest) -> None:
-        """The request is done: remove it, its confirmations, and the deletion events naming the person."""
+        """The request is done: remove it (and any earlier one of the person), its confirmations, and the deletion
+        events naming the person."""
         outbox = events.outbox
         await self.db.execute(
             sa.delete(outbox).where(outbox.c.envelope["data"]["deletion_id"].astext == str(request.id))
         )
-        await self.db.delete(request)
+        # Earlier cancelled or expired requests named the person too: none stays.
+        await self.db.execute(sa.delete(DeletionRequest).where(DeletionRequest.user_id == request.user_id))

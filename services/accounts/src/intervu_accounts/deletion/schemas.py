@@ -47,6 +47,7 @@ class DeletionProgress(BaseModel):
     deadline_at: datetime | None
     overdue: bool
     overdue_reported_at: datetime | None
+    swept_at: datetime | None
     keycloak_error: str | None
     services: list[ServiceProgress]
 
@@ -61,6 +62,7 @@ class ReceiptOut(BaseModel):
     deadline_at: datetime
     services: dict[str, dict[str, object]]
     identity_deleted: bool
+    swept_at: datetime | None
 
 
 class AdvanceReport(BaseModel):
@@ -68,6 +70,7 @@ class AdvanceReport(BaseModel):
 
     expired: int = 0
     started: list[uuid.UUID] = []
+    swept: list[uuid.UUID] = []
     asked_again: dict[str, list[str]] = {}
     completed: list[uuid.UUID] = []
     overdue: list[uuid.UUID] = []

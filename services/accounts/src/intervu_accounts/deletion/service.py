@@ -1,5 +1,6 @@
 """Deleting a person's account and data: request -> confirmation (after a recent sign-in) -> grace period
-(cancellable) -> every service deletes and confirms -> the Keycloak user is deleted -> a receipt without personal
+(cancellable) -> the Keycloak user disabled -> every service deletes and confirms -> an hour after the start, a
+second round (the sweep) for what arrived late -> the Keycloak user is deleted -> a receipt without personal
 data. The privacy policy promises it all within 30 days; a service that has not confirmed is asked again, and a
 deletion past its deadline is reported.
 
@@ -120,15 +121,22 @@ async def current_deletion(session: AsyncSession, user_id: str) -> DeletionReque
 async def on_data_deleted(session: AsyncSession, event: UserDataDeleted, envelope: EventEnvelope) -> None:
     """A service confirmed its part. The first confirmation stands; a repeated one (the service was asked again
     and answered both) changes nothing."""
-    row = await DeletionRepository(session).confirmation(event.deletion_id, event.service)
-    if row is None:  # a deletion already completed (a late duplicate), or a service we did not ask
+    repo = DeletionRepository(session)
+    row = await repo.confirmation(event.deletion_id, event.service)
+    request = await repo.get(event.deletion_id)
+    if row is None or request is None:  # a deletion already completed (a late duplicate), or a service not asked
         log.info("confirmation of %s from %s matches no open deletion", event.deletion_id, event.service)
         return
+    if event.sweep != (request.swept_at is not None):
+        return  # an answer to the other round (a repeated first-round answer arriving after the sweep began)
     if row.confirmed_at is None:
-        row.confirmed_at, row.rows, row.objects = event.deleted_at, event.rows, event.objects
+        row.confirmed_at = event.deleted_at
+        row.rows, row.objects = (row.rows or 0) + event.rows, (row.objects or 0) + event.objects
 
 
-async def _ask(session: AsyncSession, request: DeletionRequest, services: Sequence[str] | None) -> None:
+async def _ask(
+    session: AsyncSession, request: DeletionRequest, services: Sequence[str] | None, sweep: bool = False
+) -> None:
     assert request.confirmed_at is not None
     await publish(
         session,
@@ -138,6 +146,7 @@ async def _ask(session: AsyncSession, request: DeletionRequest, services: Sequen
             deletion_id=request.id,
             requested_on=request.confirmed_at.date(),
             services=list(services) if services is not None else None,
+            sweep=sweep,
         ),
         producer="accounts",
     )
@@ -173,6 +182,16 @@ async def advance_deletions(
     for request in await repo.in_progress():
         confirmations = await repo.confirmations(request.id)
         waiting = [c for c in confirmations if c.confirmed_at is None]
+        if not waiting and request.swept_at is None:
+            assert request.started_at is not None
+            if now >= request.started_at + timedelta(seconds=settings.deletion_sweep_after_s):
+                # Everyone deleted once; now once more, for whatever arrived late.
+                request.swept_at = now
+                for c in confirmations:
+                    c.confirmed_at, c.requests_sent, c.last_sent_at = None, c.requests_sent + 1, now
+                await _ask(session, request, None, sweep=True)
+                report.swept.append(request.id)
+            continue
         if not waiting:
             if await _finish(session, repo, users, request, confirmations, now):
                 report.completed.append(request.id)
@@ -182,7 +201,7 @@ async def advance_deletions(
             for c in due:
                 c.requests_sent += 1
                 c.last_sent_at = now
-            await _ask(session, request, [c.service for c in due])
+            await _ask(session, request, [c.service for c in due], sweep=request.swept_at is not None)
             report.asked_again[str(request.id)] = [c.service for c in due]
         assert request.deadline_at is not None
         if now > request.deadline_at:
@@ -231,6 +250,7 @@ async def _finish(
                 for c in confirmations
             },
             identity_deleted=True,
+            swept_at=request.swept_at,
         )
     )
     await repo.forget(request)
@@ -255,6 +275,7 @@ async def progress(session: AsyncSession, now: datetime) -> list[DeletionProgres
                 overdue=request.overdue_reported_at is not None
                 or (request.deadline_at is not None and now > request.deadline_at),
                 overdue_reported_at=request.overdue_reported_at,
+                swept_at=request.swept_at,
                 keycloak_error=request.keycloak_error,
                 services=[
                     ServiceProgress(

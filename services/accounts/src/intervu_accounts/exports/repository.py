@@ -35,8 +35,12 @@ class ExportRepository:
         query = sa.select(Export).where(Export.status == "collecting").order_by(Export.requested_at)
         return (await self.db.scalars(query.with_for_update(skip_locked=True))).all()
 
+    async def lock_all_of(self, user_id: str) -> None:
+        await self.db.execute(sa.select(Export.id).where(Export.user_id == user_id).with_for_update())
+
     async def expiring(self, now: datetime) -> Sequence[Export]:
-        query = sa.select(Export).where(Export.status == "ready", Export.expires_at <= now)
+        # Ready ZIPs past their time, and failed exports past it too (a late part may have written files there).
+        query = sa.select(Export).where(Export.status.in_(("ready", "failed")), Export.expires_at <= now)
         return (await self.db.scalars(query.with_for_update(skip_locked=True))).all()
 
     async def parts(self, export_id: uuid.UUID) -> Sequence[ExportPart]:

@@ -27,11 +27,12 @@ from intervu_kit.events import publish
 from intervu_kit.keycloak_users import KeycloakUsers
 from intervu_kit.privacy import export_prefix
 from intervu_kit.settings import SERVICES
-from intervu_kit.storage import Storage
+from intervu_kit.storage import ObjectNotFound, Storage
 from intervu_kit.storage.files import upload_file
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from intervu_accounts.config import Settings
+from intervu_accounts.deletion.repository import DeletionRepository
 from intervu_accounts.exports.repository import ExportRepository
 from intervu_accounts.exports.schemas import ExportOut, ExportReport
 from intervu_accounts.models import Export, ExportPart, events
@@ -128,16 +129,30 @@ async def advance_exports(
 ) -> ExportReport:
     repo = ExportRepository(session)
     report = ExportReport()
+    give_up = timedelta(seconds=settings.export_give_up_s)
     for export in await repo.collecting():
         parts = await repo.parts(export.id)
         missing = [s for s in services if s not in {p.service for p in parts}]
-        if not missing:
-            await _assemble(session, storage, users, settings, export, parts, now)
-            report.assembled.append(export.id)
-        elif export.requested_at + timedelta(seconds=settings.export_give_up_s) <= now:
-            export.status = "failed"
-            export.error = "These services did not answer: " + ", ".join(missing)
-            await storage.delete_prefix(f"{export_prefix(export.user_id, export.id)}/")
+        deleting = await DeletionRepository(session).open_of(export.user_id)
+        if deleting is not None and deleting.status == "in_progress":
+            await _fail(storage, settings, export, "The account is being deleted.", now)
+            report.failed.append(export.id)
+        elif not missing:
+            try:
+                # One export's trouble (Keycloak away, storage failing) must not hold back everyone else's.
+                async with session.begin_nested():
+                    await _assemble(session, storage, users, settings, export, parts, now)
+                report.assembled.append(export.id)
+            except NotFound:  # the Keycloak account is gone
+                await _fail(storage, settings, export, "The account no longer exists.", now)
+                report.failed.append(export.id)
+            except Exception:
+                if export.requested_at + give_up <= now:
+                    await _fail(storage, settings, export, "The export could not be assembled.", now)
+                    report.failed.append(export.id)
+                log.exception("export %s not assembled yet; next pass tries again", export.id)
+        elif export.requested_at + give_up <= now:
+            await _fail(storage, settings, export, "These services did not answer: " + ", ".join(missing), now)
             report.failed.append(export.id)
             log.error("export %s failed: no answer from %s", export.id, ", ".join(missing))
         elif export.last_asked_at + timedelta(seconds=settings.export_retry_s) <= now:
@@ -151,9 +166,18 @@ async def advance_exports(
             report.asked_again[str(export.id)] = missing
     for export in await repo.expiring(now):
         await storage.delete_prefix(f"{export_prefix(export.user_id, export.id)}/")
-        export.status, export.object_key = "expired", None
-        report.expired.append(export.id)
+        if export.status == "ready":
+            export.status, export.object_key = "expired", None
+            report.expired.append(export.id)
+        export.expires_at = None
     return report
+
+
+async def _fail(storage: Storage, settings: Settings, export: Export, reason: str, now: datetime) -> None:
+    export.status, export.error = "failed", reason
+    await storage.delete_prefix(f"{export_prefix(export.user_id, export.id)}/")
+    # A part arriving late may still write files: the expiry pass empties the prefix once more.
+    export.expires_at = now + timedelta(seconds=settings.export_keep_s)
 
 
 def _profile(user: dict[str, Any]) -> dict[str, Any]:
@@ -204,7 +228,17 @@ async def _assemble(
                 manifest["services"][part.service] = {"counts": part.counts}
                 for f in part.files:
                     path, key = str(f["path"]), str(f["key"])
-                    manifest["files"].append(await _copy(storage, archive, key, path))
+                    if not key.startswith(f"{prefix}/parts/{part.service}/") and not key.startswith(
+                        tuple(f"{p}/{export.user_id}/" for p in ("recordings", "exports"))
+                    ):
+                        # A part names files of this person only: anything else is not copied into their ZIP.
+                        log.error("export %s: %s named %s, outside the person's prefixes", export.id, part.service,
+                                  key)  # fmt: skip
+                        continue
+                    try:
+                        manifest["files"].append(await _copy(storage, archive, key, path))
+                    except ObjectNotFound:  # deleted since (retention): say so rather than fail the export
+                        manifest["files"].append({"path": path, "missing": "deleted before the export was made"})
             archive.writestr("manifest.json", json.dumps(manifest, ensure_ascii=False, indent=2))
         info = await upload_file(storage, f"{prefix}/{name}", target, "application/zip")
     # The parts are copies (JSON) or pointers (recordings stay where they are): the JSON copies go now.
@@ -226,6 +260,8 @@ def _entry(path: str, data: bytes) -> dict[str, Any]:
 
 
 async def _copy(storage: Storage, archive: zipfile.ZipFile, key: str, path: str) -> dict[str, Any]:
+    if await storage.stat(key) is None:  # before an entry is opened: no empty file in the ZIP
+        raise ObjectNotFound()
     digest, size = hashlib.sha256(), 0
     compress = zipfile.ZIP_STORED if path.lower().endswith(_STORED) else zipfile.ZIP_DEFLATED
     info = zipfile.ZipInfo(path, date_time=datetime.now().timetuple()[:6])

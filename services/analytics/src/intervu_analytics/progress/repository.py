@@ -23,6 +23,8 @@ class ResultRepository:
             statement.on_conflict_do_update(
                 index_elements=[AnswerResult.answer_id],
                 set_={k: statement.excluded[k] for k in values if k != "answer_id"},
+                # An older report delivered late never overwrites a newer one.
+                where=AnswerResult.completed_at <= statement.excluded.completed_at,
             )
         )
 

@@ -66,7 +66,7 @@ class SessionService:
 
     async def create(self, user_id: str, data: SessionCreate, user_agent: str | None = None) -> PracticeSession:
         device = None
-        if await granted(self.db, consents, user_id, "device_info"):
+        if await granted(self.db, consents, user_id, "device_info", hold=True):
             info = describe_device(user_agent)
             device = info.model_dump() if info else None
         practice = PracticeSession(
