@@ -11,7 +11,7 @@ import time
 from collections.abc import AsyncIterator
 from typing import Annotated
 
-from fastapi import Depends, Request
+from fastapi import APIRouter, Depends, Header, Query, Request
 from fastapi.responses import StreamingResponse
 
 from intervu_kit.errors import Forbidden, IntervuError, NotFound
@@ -107,3 +107,25 @@ async def serve_signed(
         headers=headers,
         media_type=TYPES.get(key.rsplit(".", 1)[-1], "application/octet-stream"),
     )
+
+
+def signed_files_router(served: re.Pattern[str], *, download: bool = False, what: str = "a file") -> APIRouter:
+    """``GET /files/{key}`` serving the objects ``served`` matches by signed URL (the route a service's
+    ``signed_url(..., base_url=f"{api_prefix}/files")`` links point at)."""
+    router = APIRouter(tags=["files"])
+
+    @router.get("/files/{key:path}", include_in_schema=True, summary=f"Serve {what} by signed URL")
+    async def signed_file(
+        key: str,
+        request: Request,
+        storage: StorageDep,
+        expires: int,
+        signature: Annotated[str, Query(max_length=128)],
+        range_header: Annotated[str | None, Header(alias="Range")] = None,
+    ) -> StreamingResponse:
+        """Local-disk storage only (S3 serves its presigned URLs itself). The signature is the authorisation: it
+        names one object and expires within minutes."""
+        secret = request.app.state.kit.settings.storage_signing_key.get_secret_value().encode()
+        return await serve_signed(storage, secret, key, expires, signature, range_header, served, download=download)
+
+    return router

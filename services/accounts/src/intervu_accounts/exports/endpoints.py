@@ -3,14 +3,12 @@ from __future__ import annotations
 import re
 import uuid
 from datetime import UTC, datetime
-from typing import Annotated
 
-from fastapi import APIRouter, Header, Query, Response, status
-from fastapi.responses import StreamingResponse
+from fastapi import APIRouter, Response, status
 from intervu_kit.auth import CurrentUser
 from intervu_kit.db import SessionDep
 from intervu_kit.settings import SERVICES
-from intervu_kit.storage.serving import StorageDep, serve_signed
+from intervu_kit.storage.serving import StorageDep, signed_files_router
 
 from intervu_accounts.deletion.endpoints import SettingsDep
 from intervu_accounts.exports.repository import ExportRepository
@@ -18,9 +16,8 @@ from intervu_accounts.exports.schemas import ExportOut
 from intervu_accounts.exports.service import ExportNotFound, describe, request_export
 
 router = APIRouter(prefix="/exports", tags=["exports"])
-files = APIRouter(tags=["exports"])
 
-_SERVED = re.compile(r"exports/[0-9a-f-]{36}/[0-9a-f-]{36}/intervu-export-\d{4}-\d{2}-\d{2}\.zip")
+SERVED = re.compile(r"exports/[0-9a-f-]{36}/[0-9a-f-]{36}/intervu-export-\d{4}-\d{2}-\d{2}\.zip")
 
 
 @router.post("", response_model=ExportOut, status_code=status.HTTP_202_ACCEPTED)
@@ -55,15 +52,5 @@ async def read_export(
     return (await describe(session, storage, settings, [export], SERVICES))[0]
 
 
-@files.get("/files/{key:path}")
-async def download(
-    key: str,
-    storage: StorageDep,
-    settings: SettingsDep,
-    expires: int,
-    signature: Annotated[str, Query(max_length=128)],
-    range_header: Annotated[str | None, Header(alias="Range")] = None,
-) -> StreamingResponse:
-    """Download an export by its signed link (local-disk storage; S3 serves presigned links itself)."""
-    secret = settings.storage_signing_key.get_secret_value().encode()
-    return await serve_signed(storage, secret, key, expires, signature, range_header, _SERVED, download=True)
+# Downloads by signed link (saved under the ZIP's own name).
+files = signed_files_router(SERVED, download=True, what="an export")

@@ -5,13 +5,11 @@ import uuid
 from datetime import UTC, datetime, timedelta
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Body, Header, Query
-from fastapi.responses import StreamingResponse
+from fastapi import APIRouter, Body, Query
 from intervu_kit.auth import CurrentUser
 from intervu_kit.db import SessionDep
 from intervu_kit.errors import IntervuError, NotFound
 from intervu_kit.storage import Storage
-from intervu_kit.storage.serving import serve_signed
 
 from intervu_avatar.clips.repository import ClipRepository, JobRepository
 from intervu_avatar.clips.schemas import ClipOut, PersonaOut, PreviewOut, SessionVideos
@@ -23,7 +21,7 @@ from intervu_avatar.providers.base import webhook_token_valid
 from intervu_avatar.providers.factory import provider_from_settings
 
 router = APIRouter(tags=["interviewer videos"])
-_SERVED = re.compile(r"avatar/clips/[0-9a-f]{64}/[0-9a-f-]{12}/(video\.(webm|mp4)|speech\.(webm|m4a)|captions\.vtt)")
+SERVED = re.compile(r"avatar/clips/[0-9a-f]{64}/[0-9a-f-]{12}/(video\.(webm|mp4)|speech\.(webm|m4a)|captions\.vtt)")
 
 
 class SessionVideosNotFound(NotFound):
@@ -137,17 +135,3 @@ async def provider_webhook(
     if body.get("id") != job.external_id or body.get("status") not in {"done", "error", "rejected"}:
         raise InvalidWebhook(details={"expected_id": job.external_id})
     await jobs.record_result(job_id, body)
-
-
-@router.get("/files/{key:path}", include_in_schema=True)
-async def signed_file(
-    key: str,
-    storage: StorageDep,
-    settings: SettingsDep,
-    expires: int,
-    signature: Annotated[str, Query(max_length=128)],
-    range_header: Annotated[str | None, Header(alias="Range")] = None,
-) -> StreamingResponse:
-    """Serve an interviewer clip by signed URL (local-disk storage; S3 serves presigned URLs itself)."""
-    secret = settings.storage_signing_key.get_secret_value().encode()
-    return await serve_signed(storage, secret, key, expires, signature, range_header, _SERVED)

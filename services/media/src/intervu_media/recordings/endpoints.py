@@ -5,12 +5,10 @@ import uuid
 from datetime import UTC, datetime, timedelta
 from typing import Annotated
 
-from fastapi import APIRouter, Header, Query
-from fastapi.responses import StreamingResponse
+from fastapi import APIRouter, Query
 from intervu_kit.auth import CurrentUser
 from intervu_kit.db import SessionDep
 from intervu_kit.errors import Conflict, IntervuError, NotFound
-from intervu_kit.storage.serving import serve_signed
 
 from intervu_media.deps import SettingsDep, StorageDep
 from intervu_media.models import Recording, RecordingStatus
@@ -19,7 +17,7 @@ from intervu_media.repository import RecordingRepository
 from intervu_media.uploads.service import delete_recording_objects
 
 router = APIRouter(tags=["recordings"])
-_SERVED = re.compile(r"^recordings/[A-Za-z0-9-]+/[0-9a-f-]{36}/(media\.(webm|mp4|ogg|wav|mp3)|audio\.wav)$")
+SERVED = re.compile(r"^recordings/[A-Za-z0-9-]+/[0-9a-f-]{36}/(media\.(webm|mp4|ogg|wav|mp3)|audio\.wav)$")
 
 
 class RecordingNotFound(NotFound):
@@ -92,20 +90,3 @@ async def delete_recording(
     recording = await _owned(session, recording_id, user.id)
     await delete_recording_objects(storage, recording)
     await RecordingRepository(session).delete(recording)
-
-
-@router.get("/files/{key:path}", include_in_schema=True)
-async def signed_file(
-    key: str,
-    storage: StorageDep,
-    settings: SettingsDep,
-    expires: int,
-    signature: Annotated[str, Query(max_length=128)],
-    range_header: Annotated[str | None, Header(alias="Range")] = None,
-) -> StreamingResponse:
-    """Serve a file by HMAC-signed URL (local-disk storage; S3 serves presigned URLs itself).
-
-    The signature is the authorisation: it names one object and expires within minutes.
-    """
-    secret = settings.storage_signing_key.get_secret_value().encode()
-    return await serve_signed(storage, secret, key, expires, signature, range_header, _SERVED)
