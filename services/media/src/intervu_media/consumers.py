@@ -50,15 +50,16 @@ async def expire_uploads(db: Database, storage: Storage, now: datetime | None = 
 async def apply_retention(db: Database, storage: Storage, now: datetime | None = None) -> int:
     """Recordings kept past the retention period their owner chose lose their bytes (every file under the
     recording's prefix) and end ``purged``; the row stays (duration, codecs), as do transcripts and feedback."""
+    now = now or datetime.now(UTC)
     purged = 0
     while True:
         async with db.transaction() as session:
-            due = await RecordingRepository(session).past_retention(now or datetime.now(UTC))
+            due = await RecordingRepository(session).past_retention(now)
             for recording in due:
                 await delete_recording_objects(storage, recording)
                 recording.status = RecordingStatus.PURGED.value
                 recording.media_key = recording.audio_key = None
-                recording.purged_at = now or datetime.now(UTC)
+                recording.purged_at = now
         purged += len(due)
         if len(due) < 100:
             return purged

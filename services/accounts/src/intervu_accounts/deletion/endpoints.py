@@ -4,12 +4,11 @@ import uuid
 from datetime import UTC, datetime
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Request, status
+from fastapi import APIRouter, Depends, status
 from intervu_kit.auth import CurrentUser, User, require_role
 from intervu_kit.db import SessionDep
 from intervu_kit.errors import NotFound
 
-from intervu_accounts.config import Settings
 from intervu_accounts.deletion.repository import DeletionRepository
 from intervu_accounts.deletion.schemas import DeletionOut, DeletionProgress, ReceiptOut
 from intervu_accounts.deletion.service import (
@@ -19,17 +18,10 @@ from intervu_accounts.deletion.service import (
     progress,
     request_deletion,
 )
+from intervu_accounts.deps import SettingsDep
 
 router = APIRouter(prefix="/deletion", tags=["deletion"])
 admin = APIRouter(prefix="/admin", tags=["admin"])
-
-
-def _settings(request: Request) -> Settings:
-    settings: Settings = request.app.state.kit.settings
-    return settings
-
-
-SettingsDep = Annotated[Settings, Depends(_settings)]
 
 
 @router.post("", response_model=DeletionOut, status_code=status.HTTP_201_CREATED)

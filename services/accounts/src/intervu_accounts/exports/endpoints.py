@@ -10,7 +10,7 @@ from intervu_kit.db import SessionDep
 from intervu_kit.settings import SERVICES
 from intervu_kit.storage.serving import StorageDep, signed_files_router
 
-from intervu_accounts.deletion.endpoints import SettingsDep
+from intervu_accounts.deps import SettingsDep
 from intervu_accounts.exports.repository import ExportRepository
 from intervu_accounts.exports.schemas import ExportOut
 from intervu_accounts.exports.service import ExportNotFound, describe, request_export
