@@ -18,6 +18,9 @@ OUT = Path(__file__).resolve().parents[1] / "deploy" / "keycloak"
 DEV_SERVICE_SECRET = "intervu-services-dev-secret"  # documented in .env.example; refused in production
 API_AUDIENCE = "intervu-api"
 MINIMUM_AGE = 17  # the privacy policy: Intervu is not for children under 17
+# Our login theme (sign-in and sign-up pages), shipped in the extension jar: deploy/keycloak/extensions/src/main/
+# resources/theme/intervu. A Keycloak without the jar falls back to its default theme.
+LOGIN_THEME = "intervu"
 
 
 def _audience_mapper() -> dict[str, Any]:
@@ -164,6 +167,7 @@ def realm(*, development: bool) -> dict[str, Any]:
         "realm": "intervu",
         "displayName": "Intervu",
         "enabled": True,
+        "loginTheme": LOGIN_THEME,
         "sslRequired": "external",
         "registrationAllowed": True,
         "registrationEmailAsUsername": True,

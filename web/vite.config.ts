@@ -1,10 +1,38 @@
 import react from "@vitejs/plugin-react";
 import { defineConfig } from "vite";
+import { VitePWA } from "vite-plugin-pwa";
 
 // The app is served by the Caddy proxy on https://localhost:8443 (same origin as /api and /auth).
 // `npm run dev` proxies those paths there, so the dev server behaves like production.
 export default defineConfig({
-  plugins: [react()],
+  plugins: [
+    react(),
+    VitePWA({
+      registerType: "autoUpdate",
+      includeAssets: ["favicon.svg"],
+      manifest: {
+        name: "Intervu: interview practice",
+        short_name: "Intervu",
+        description: "Practise job interviews with an AI interviewer and get honest, specific feedback.",
+        theme_color: "#3b3bb3",
+        background_color: "#f6f7fb",
+        display: "standalone",
+        start_url: "/",
+        icons: [
+          { src: "/icons/icon-192.png", sizes: "192x192", type: "image/png" },
+          { src: "/icons/icon-512.png", sizes: "512x512", type: "image/png" },
+          { src: "/icons/icon-512.png", sizes: "512x512", type: "image/png", purpose: "maskable" },
+        ],
+      },
+      workbox: {
+        // The shell only: API calls, Keycloak and signed media always go to the network.
+        navigateFallback: "/index.html",
+        navigateFallbackDenylist: [/^\/api\//, /^\/auth\//, /^\/callback/],
+        globPatterns: ["**/*.{js,css,html,svg,png,woff2}"],
+        importScripts: ["/push-sw.js"],
+      },
+    }),
+  ],
   server: {
     port: 5173,
     proxy: {

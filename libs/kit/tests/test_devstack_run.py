@@ -9,14 +9,9 @@ from __future__ import annotations
 import base64
 import hashlib
 import html
-import os
 import re
 import secrets
-import signal
 import ssl
-import subprocess
-import sys
-import threading
 import time
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
@@ -27,23 +22,10 @@ from intervu_kit.devstack.config import SERVICE_PORTS, DevSettings, Paths
 from intervu_kit.devstack.procs import tcp_open
 from intervu_kit.settings import SERVICES
 from intervu_kit.testing.plugin import KeycloakAdmin, KeycloakUser
+from intervu_kit.testing.product import start_product
 
 BASE = "https://localhost:8443"
 REDIRECT = f"{BASE}/callback"
-
-
-def _read_until_ready(process: subprocess.Popen[str], lines: list[str], timeout_s: float) -> bool:
-    ready = threading.Event()
-
-    def pump() -> None:
-        assert process.stdout is not None
-        for line in process.stdout:
-            lines.append(line)
-            if "Intervu is ready" in line:
-                ready.set()
-
-    threading.Thread(target=pump, daemon=True).start()
-    return ready.wait(timeout_s)
 
 
 async def _form(http: httpx.AsyncClient, register: bool) -> tuple[str, str, str]:
@@ -106,18 +88,8 @@ async def _authorization_code_with_pkce(
 async def test_make_run_serves_everything_over_https_and_stops_on_ctrl_c(
     infra: DevSettings, keycloak: KeycloakAdmin, make_user: Callable[..., Awaitable[KeycloakUser]]
 ) -> None:
-    env = {**os.environ, "INTERVU_ENVIRONMENT": "development"}
-    process = subprocess.Popen(
-        [sys.executable, "-m", "intervu_kit.devstack.cli", "run"],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-        env=env,
-        cwd=Paths.root,
-    )
-    lines: list[str] = []
+    product = start_product()
     try:
-        assert _read_until_ready(process, lines, timeout_s=300), "".join(lines)
         ca = ssl.create_default_context(cafile=str(Paths.caddy_root_ca()))
         async with httpx.AsyncClient(verify=ca, timeout=15) as http:
             for service in SERVICES:
@@ -173,15 +145,10 @@ async def test_make_run_serves_everything_over_https_and_stops_on_ctrl_c(
             assert [(u["firstName"], u["lastName"]) for u in created] == [("Sam", "Signup")]
             await keycloak.delete_user(created[0]["id"])
     finally:
-        process.send_signal(signal.SIGINT)
-        try:
-            process.wait(timeout=90)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            raise
+        code = product.stop()
     time.sleep(0.5)
-    output = "".join(lines)
-    assert process.returncode == 0, output[-3000:]
+    output = product.output
+    assert code == 0, output[-3000:]
     assert "Stopped." in output
     assert not tcp_open("127.0.0.1", 8443)
     assert not any(tcp_open("127.0.0.1", port) for port in SERVICE_PORTS.values())

@@ -102,6 +102,10 @@ async def test_a_spoken_answer_is_transcribed_with_word_timings_and_fillers(
     written = PROGRESS[transcript_id]
     assert written[0] == ("transcribing", 0.0) and len(written) >= 2 and all(0 <= s < 1 for _, s in written)
     done = (await client.get(f"/api/transcription/transcripts/progress/{recording_id}", headers=me.headers)).json()
+    listed = await client.get(
+        "/api/transcription/transcripts/progress", params={"recording_id": recording_id}, headers=me.headers
+    )
+    assert listed.json() == [done]
     assert done["status"] == "completed" and done["share"] == 1.0
     body = (await client.get(f"/api/transcription/transcripts/{transcript_id}", headers=me.headers)).json()
     words = [re.sub(r"[^a-z]", "", w["text"].lower()) for w in body["words"]]
@@ -132,6 +136,10 @@ async def test_transcripts_are_owner_only(client: httpx.AsyncClient, sign_in: Si
         404,
         "progress_not_found",
     )
+    listed = await client.get(
+        "/api/transcription/transcripts/progress", params={"recording_id": recording_id}, headers=bob.headers
+    )
+    assert (listed.status_code, listed.json()) == (200, [])
 
 
 async def test_undecodable_audio_fails_with_a_reason(client: httpx.AsyncClient, sign_in: SignIn) -> None:

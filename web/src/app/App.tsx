@@ -1,45 +1,110 @@
-import { useUser } from "../features/auth/useUser";
-import { ServiceStatus } from "../features/status/ServiceStatus";
-import { userManager } from "../lib/auth";
+import { BrowserRouter, NavLink, Route, Routes } from "react-router-dom";
+
+import { AuthProvider, useAuth } from "../features/auth/AuthProvider";
+import { RequireAuth } from "../features/auth/RequireAuth";
+import { HomePage } from "../features/home/HomePage";
+import { InboxPage, useUnread } from "../features/inbox/InboxPage";
+import { OnboardingPage } from "../features/onboarding/OnboardingPage";
+import { PolicyPage } from "../features/policy/PolicyPage";
+import { PracticePage } from "../features/practice/PracticePage";
+import { SetupPage } from "../features/practice/SetupPage";
+import { ProgressPage } from "../features/progress/ProgressPage";
+import { ResultsPage } from "../features/results/ResultsPage";
+import { SettingsPage } from "../features/settings/SettingsPage";
+import { signIn, signUp, userManager } from "../lib/auth";
+import { unsubscribePush } from "../lib/push";
+
+function Header() {
+  const { user, loading } = useAuth();
+  const unread = useUnread(Boolean(user));
+  const signOut = async () => {
+    // A shared browser must not keep receiving the previous person's notifications.
+    await unsubscribePush().catch(() => undefined);
+    await userManager.signoutRedirect();
+  };
+  return (
+    <header className="header">
+      <NavLink to="/" className="brand" aria-label="Intervu home">
+        <span className="brand-mark" aria-hidden="true">
+          iv
+        </span>
+        Intervu
+      </NavLink>
+      {user ? (
+        <nav aria-label="Main" className="nav">
+          <NavLink to="/practice">Practise</NavLink>
+          <NavLink to="/progress">Progress</NavLink>
+          <NavLink to="/inbox">
+            Inbox
+            {unread > 0 ? (
+              <span className="badge" aria-label={`${unread} unread`}>
+                {unread}
+              </span>
+            ) : null}
+          </NavLink>
+          <NavLink to="/settings">Settings</NavLink>
+          <button type="button" className="link" onClick={() => void signOut()}>
+            Sign out
+          </button>
+        </nav>
+      ) : loading ? null : (
+        <nav aria-label="Account" className="nav">
+          <button type="button" className="secondary" onClick={() => void signIn("/")}>
+            Sign in
+          </button>
+          <button type="button" onClick={() => void signUp()}>
+            Create an account
+          </button>
+        </nav>
+      )}
+    </header>
+  );
+}
+
+function Private({ children }: { children: React.ReactNode }) {
+  return <RequireAuth>{children}</RequireAuth>;
+}
 
 export function App() {
-  const { user, loading, error } = useUser();
-
   return (
-    <main className="page">
-      <header className="header">
-        <h1>Intervu</h1>
-        {loading ? null : user ? (
-          <div className="account">
-            <span>Signed in as {user.profile.name ?? user.profile.email}</span>
-            <button type="button" onClick={() => void userManager.signoutRedirect()}>
-              Sign out
-            </button>
-          </div>
-        ) : (
-          <div className="account">
-            <button type="button" onClick={() => void userManager.signinRedirect()}>
-              Sign in
-            </button>
-            <button
-              type="button"
-              className="secondary"
-              onClick={() => void userManager.signinRedirect({ extraQueryParams: { prompt: "create" } })}
-            >
-              Create an account
-            </button>
-          </div>
-        )}
-      </header>
-      <p className="lead">
-        Practise job interviews with an AI interviewer and get honest, specific feedback. Private by design.
+    <BrowserRouter>
+      <AuthProvider>
+        <a className="skip-link" href="#main">
+          Skip to content
+        </a>
+        <Header />
+        <main id="main" className="page" tabIndex={-1}>
+          <Routes>
+            <Route path="/" element={<HomePage />} />
+            <Route path="/callback" element={<p className="muted">Signing you in…</p>} />
+            <Route path="/policy" element={<PolicyPage />} />
+            <Route path="/policy/:version" element={<PolicyPage />} />
+            <Route path="/welcome" element={<Private><OnboardingPage /></Private>} />
+            <Route path="/practice" element={<Private><SetupPage /></Private>} />
+            <Route path="/practice/:sessionId" element={<Private><PracticePage /></Private>} />
+            <Route path="/sessions/:sessionId" element={<Private><ResultsPage /></Private>} />
+            <Route path="/progress" element={<Private><ProgressPage /></Private>} />
+            <Route path="/inbox" element={<Private><InboxPage /></Private>} />
+            <Route path="/settings" element={<Private><SettingsPage /></Private>} />
+            <Route path="*" element={<NotFound />} />
+          </Routes>
+        </main>
+        <footer className="footer">
+          <NavLink to="/policy">Privacy policy</NavLink>
+          <span>Your recordings are only ever visible to you.</span>
+        </footer>
+      </AuthProvider>
+    </BrowserRouter>
+  );
+}
+
+function NotFound() {
+  return (
+    <section className="card narrow">
+      <h1>Page not found</h1>
+      <p>
+        There is nothing here. <NavLink to="/">Go to the start page</NavLink>.
       </p>
-      {error ? (
-        <p role="alert" className="error">
-          Sign-in failed: {error}
-        </p>
-      ) : null}
-      <ServiceStatus />
-    </main>
+    </section>
   );
 }

@@ -2,6 +2,7 @@ import { UserManager, WebStorageStateStore } from "oidc-client-ts";
 
 // Authorization Code + PKCE with Keycloak's public client `intervu-web` (Keycloak is served under /auth on the
 // same origin). Tokens stay in session storage: gone when the tab closes, never in a cookie the API trusts.
+// Access tokens are renewed with the refresh token before they expire.
 export const userManager = new UserManager({
   authority: `${window.location.origin}/auth/realms/intervu`,
   client_id: "intervu-web",
@@ -9,5 +10,28 @@ export const userManager = new UserManager({
   post_logout_redirect_uri: window.location.origin,
   response_type: "code",
   scope: "openid profile email",
+  automaticSilentRenew: true,
   userStore: new WebStorageStateStore({ store: window.sessionStorage }),
 });
+
+/** Where to go after the sign-in redirect comes back, and what to do there. */
+export type ReturnState = { to: string; then?: "confirm-deletion" };
+
+export function signIn(to = window.location.pathname + window.location.search): Promise<void> {
+  return userManager.signinRedirect({ state: { to } satisfies ReturnState });
+}
+
+export function signUp(): Promise<void> {
+  return userManager.signinRedirect({ state: { to: "/welcome" } satisfies ReturnState, prompt: "create" });
+}
+
+/** Sign in again now (Keycloak asks for the password even with a live session): confirming a deletion needs
+ * a sign-in from the last few minutes, which the API checks with the token's auth_time. */
+export function reauthenticate(state: ReturnState): Promise<void> {
+  return userManager.signinRedirect({ state, prompt: "login", max_age: 0 });
+}
+
+/** Seconds since the person last typed their password (the token's auth_time), or Infinity when unknown. */
+export function secondsSinceSignIn(authTime: number | undefined): number {
+  return authTime ? Date.now() / 1000 - authTime : Number.POSITIVE_INFINITY;
+}

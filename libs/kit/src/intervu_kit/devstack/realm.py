@@ -39,7 +39,7 @@ def _essence(profile: dict[str, Any]) -> list[tuple[str, str]]:
 
 
 def sync_realm(s: DevSettings) -> list[str]:
-    """Apply the realm file's user profile, client token mappers and messages; returns what changed."""
+    """Apply the realm file's user profile, login theme, client token mappers and messages; returns what changed."""
     realm = json.loads(Paths.realm_file.read_text())
     base = f"{s.keycloak_internal_url}/admin/realms/{s.keycloak_realm}"
     changed: list[str] = []
@@ -72,6 +72,10 @@ def sync_realm(s: DevSettings) -> list[str]:
         if any(live.get(k) != v for k, v in settings.items()):
             http.put(base, json=settings).raise_for_status()
             changed.append("locales")
+        if live.get("loginTheme") != realm.get("loginTheme"):
+            # The theme itself is in the extension jar; Keycloak shows its default pages until a restart loads it.
+            http.put(base, json={"loginTheme": realm.get("loginTheme")}).raise_for_status()
+            changed.append("login theme")
         for locale, texts in realm.get("localizationTexts", {}).items():
             have = http.get(f"{base}/localization/{locale}").json() if live.get("internationalizationEnabled") else {}
             for key, text in texts.items():

@@ -14,7 +14,6 @@ from intervu_accounts.deletion.schemas import DeletionOut, DeletionProgress, Rec
 from intervu_accounts.deletion.service import (
     cancel_deletion,
     confirm_deletion,
-    current_deletion,
     progress,
     request_deletion,
 )
@@ -45,10 +44,12 @@ async def cancel(user: CurrentUser, session: SessionDep) -> DeletionOut:
     return DeletionOut.model_validate(await cancel_deletion(session, user.id, datetime.now(UTC)))
 
 
-@router.get("", response_model=DeletionOut)
-async def read(user: CurrentUser, session: SessionDep) -> DeletionOut:
-    """Your latest deletion request and where it stands."""
-    return DeletionOut.model_validate(await current_deletion(session, user.id))
+@router.get("", response_model=DeletionOut | None)
+async def read(user: CurrentUser, session: SessionDep) -> DeletionOut | None:
+    """Your latest deletion request and where it stands; `null` when you never asked (not an error: the settings
+    page asks on every visit)."""
+    request = await DeletionRepository(session).latest_of(user.id)
+    return DeletionOut.model_validate(request) if request else None
 
 
 @admin.get("/deletions", response_model=list[DeletionProgress])

@@ -53,6 +53,22 @@ async def list_transcripts(
     return [TranscriptOut.model_validate(r) for r in rows]
 
 
+class ProgressOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+    recording_id: uuid.UUID
+    status: str  # transcribing, completed, failed
+    share: float  # 0..1
+    updated_at: datetime
+
+
+@router.get("/progress", response_model=list[ProgressOut])
+async def list_progress(user: CurrentUser, session: SessionDep, recording_id: uuid.UUID) -> list[ProgressOut]:
+    """How far the transcription of your recording is, as a list: empty until it starts (and for a recording that
+    is not yours), so a progress bar can poll from the moment of upload without an error."""
+    row = await progress_of(session, user.id, recording_id)
+    return [ProgressOut.model_validate(row)] if row else []
+
+
 @router.get("/{transcript_id}", response_model=TranscriptOut)
 async def get_transcript(transcript_id: uuid.UUID, user: CurrentUser, session: SessionDep) -> TranscriptOut:
     row = await session.scalar(
@@ -61,14 +77,6 @@ async def get_transcript(transcript_id: uuid.UUID, user: CurrentUser, session: S
     if row is None:
         raise NotFound("No such transcript.", code="transcript_not_found")
     return TranscriptOut.model_validate(row)
-
-
-class ProgressOut(BaseModel):
-    model_config = ConfigDict(from_attributes=True)
-    recording_id: uuid.UUID
-    status: str  # transcribing, completed, failed
-    share: float  # 0..1
-    updated_at: datetime
 
 
 @router.get("/progress/{recording_id}", response_model=ProgressOut)

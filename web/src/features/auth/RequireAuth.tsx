@@ -1,0 +1,47 @@
+import { type ReactNode, useEffect, useState } from "react";
+import { Navigate, useLocation } from "react-router-dom";
+
+import { api, unwrap } from "../../api/client";
+import { signIn, signUp } from "../../lib/auth";
+import { useAuth } from "./AuthProvider";
+
+/** Pages for signed-in people. A person who has not accepted the current privacy policy goes to /welcome first. */
+export function RequireAuth({ children }: { children: ReactNode }) {
+  const { user, loading } = useAuth();
+  const location = useLocation();
+  const [policyOk, setPolicyOk] = useState<boolean | null>(null);
+
+  useEffect(() => {
+    if (!user) return;
+    let cancelled = false;
+    unwrap(api.GET("/api/accounts/policy/status"))
+      .then((status) => !cancelled && setPolicyOk(!status.needs_acceptance))
+      .catch(() => !cancelled && setPolicyOk(true)); // accounts down: let the page say what fails
+    return () => {
+      cancelled = true;
+    };
+  }, [user, location.pathname]);
+
+  if (loading) return <p className="muted">Loading…</p>;
+  if (!user) {
+    return (
+      <section className="card narrow" aria-labelledby="signin-heading">
+        <h1 id="signin-heading">Sign in to continue</h1>
+        <p>This page shows your own practice, so Intervu needs to know it is you.</p>
+        <div className="actions">
+          <button type="button" onClick={() => void signIn()}>
+            Sign in
+          </button>
+          <button type="button" className="secondary" onClick={() => void signUp()}>
+            Create an account
+          </button>
+        </div>
+      </section>
+    );
+  }
+  if (policyOk === null) return <p className="muted">Loading…</p>;
+  if (!policyOk && location.pathname !== "/welcome") {
+    return <Navigate to={`/welcome?next=${encodeURIComponent(location.pathname + location.search)}`} replace />;
+  }
+  return <>{children}</>;
+}

@@ -1,0 +1,396 @@
+import { useEffect, useMemo, useRef, useState } from "react";
+import { Link, useParams, useSearchParams } from "react-router-dom";
+
+import { type Feedback, type Interviews, ApiError, api, unwrap } from "../../api/client";
+import { Tabs } from "../../components/Tabs";
+import { ErrorMessage, Loading, ProgressBar } from "../../components/Status";
+import { formatDate, formatSeconds, titleCase } from "../../lib/format";
+import { usePoll } from "../../lib/usePoll";
+import { Transcript } from "./Transcript";
+
+type Answer = Interviews["AnswerOut"];
+type Evidence = Feedback["EvidenceOut"];
+
+export function ResultsPage() {
+  const { sessionId = "" } = useParams();
+  const [params, setParams] = useSearchParams();
+  const [session, setSession] = useState<Interviews["SessionOut"]>();
+  const [error, setError] = useState<unknown>();
+
+  useEffect(() => {
+    unwrap(api.GET("/api/interviews/sessions/{session_id}", { params: { path: { session_id: sessionId } } }))
+      .then(setSession)
+      .catch(setError);
+  }, [sessionId]);
+
+  if (error) {
+    const missing = error instanceof ApiError && error.status === 404;
+    return (
+      <section className="card narrow" aria-labelledby="results-error">
+        <h1 id="results-error">{missing ? "Results not found" : "Something went wrong"}</h1>
+        <ErrorMessage error={error}>
+          {missing ? "These results do not exist, or they belong to someone else." : undefined}
+        </ErrorMessage>
+        <Link to="/">Back to your sessions</Link>
+      </section>
+    );
+  }
+  if (!session) return <Loading />;
+
+  const questions = [...session.questions].sort((a, b) => a.position - b.position);
+  const answered = questions.filter((q) => q.answers.length);
+  const current = answered.find((q) => q.id === params.get("question")) ?? answered[0];
+  const attempts = [...(current?.answers ?? [])].sort((a, b) => b.attempt - a.attempt);
+  const chosen = attempts.find((a) => a.id === params.get("answer")) ?? attempts[0];
+
+  return (
+    <section className="stack" aria-labelledby="results-heading">
+      <div className="title-row">
+        <h1 id="results-heading">Your results</h1>
+        <span className="muted">
+          {session.from_job_description ? "From a job description" : titleCase(session.role)} ·{" "}
+          {formatDate(session.created_at)}
+        </span>
+      </div>
+      {answered.length === 0 ? (
+        <p className="card">
+          Nothing answered yet. <Link to={`/practice/${sessionId}`}>Answer a question</Link>
+        </p>
+      ) : (
+        <>
+          <Tabs
+            label="Questions"
+            wrap
+            value={current?.id ?? ""}
+            options={answered.map((q) => ({ value: q.id, label: `Question ${q.position}` }))}
+            onChange={(id) => setParams({ question: id })}
+          />
+          {current && chosen ? (
+            <>
+              <div className="card">
+                <h2 className="question-text">{current.question.text}</h2>
+                <div className="actions">
+                  <label className="inline">
+                    Attempt{" "}
+                    <select
+                      aria-label="Attempt"
+                      value={chosen.id}
+                      onChange={(e) => setParams({ question: current.id, answer: e.target.value })}
+                    >
+                      {attempts.map((a) => (
+                        <option key={a.id} value={a.id}>
+                          {a.attempt} · {a.kind === "text" ? "typed" : "recorded"} · {formatDate(a.created_at)}
+                        </option>
+                      ))}
+                    </select>
+                  </label>
+                  <Link className="button secondary" to={`/practice/${sessionId}?question=${current.id}`}>
+                    Answer again
+                  </Link>
+                </div>
+              </div>
+              <AnswerResult key={chosen.id} answer={chosen} sessionId={sessionId} />
+              {attempts.length > 1 ? (
+                <Compare after={attempts[0]} before={attempts[1]} />
+              ) : null}
+            </>
+          ) : null}
+        </>
+      )}
+    </section>
+  );
+}
+
+function AnswerResult({ answer, sessionId }: { answer: Answer; sessionId: string }) {
+  const player = useRef<HTMLVideoElement>(null);
+  const [time, setTime] = useState(0);
+  const [highlight, setHighlight] = useState<{ first: number; last: number } | null>(null);
+  const [playback, setPlayback] = useState<string | null>(null);
+  const [recordingStatus, setRecordingStatus] = useState<string>();
+
+  // The list answers 200 from the start (the detail is 404 until the feedback service hears of the answer).
+  const feedback = usePoll(
+    async (): Promise<Feedback["FeedbackOut"] | null> => {
+      const listed = await unwrap(api.GET("/api/feedback/answers", { params: { query: { session_id: sessionId } } }));
+      if (!listed.some((f) => f.answer_id === answer.id)) return null;
+      return unwrap(api.GET("/api/feedback/answers/{answer_id}", { params: { path: { answer_id: answer.id } } }));
+    },
+    (f) => f?.status === "ready",
+    2000,
+    [answer.id],
+  );
+  const recording = usePoll(
+    async () =>
+      answer.kind === "recording"
+        ? (await unwrap(api.GET("/api/media/recordings", { params: { query: { answer_id: answer.id } } })))[0] ?? null
+        : null,
+    (r) => r === null || r.status === "ready" || r.status === "rejected" || r.status === "purged",
+    2000,
+    [answer.id],
+  );
+  const recordingId = recording.value?.id;
+  const transcribing = usePoll(
+    async () =>
+      recordingId
+        ? ((
+            await unwrap(
+              api.GET("/api/transcription/transcripts/progress", { params: { query: { recording_id: recordingId } } }),
+            )
+          )[0] ?? null)
+        : null,
+    (p) => feedback.value?.status === "ready" || (p !== null && (p.status === "completed" || p.status === "failed")),
+    1500,
+    [recordingId],
+  );
+
+  useEffect(() => {
+    const r = recording.value;
+    setRecordingStatus(r?.status);
+    if (!r || r.status !== "ready") return;
+    unwrap(api.GET("/api/media/recordings/{recording_id}/playback", { params: { path: { recording_id: r.id } } }))
+      .then((p) => setPlayback(p.url))
+      .catch(() => setPlayback(null));
+  }, [recording.value]);
+
+  const seek = (seconds: number) => {
+    if (!player.current) return;
+    player.current.currentTime = seconds;
+    void player.current.play().catch(() => undefined);
+  };
+  const showEvidence = (evidence: Evidence | undefined) => {
+    if (!evidence) return;
+    setHighlight(evidence.first >= 0 ? { first: evidence.first, last: evidence.last } : null);
+    if (evidence.start_s !== null && evidence.start_s !== undefined) seek(evidence.start_s);
+  };
+
+  const report = feedback.value;
+  const delivery = (report?.metrics as { delivery?: Record<string, unknown> } | undefined)?.delivery;
+  const pauses = useMemo(
+    () => ((delivery?.pauses as Evidence[] | undefined) ?? []).map((p) => ({ start_s: p.start_s ?? 0, end_s: p.end_s ?? 0 })),
+    [delivery],
+  );
+
+  if (answer.status === "rejected") {
+    return (
+      <div className="card notice" role="alert">
+        <h2>This recording could not be used</h2>
+        <p>{answer.rejection_reason ?? "The file was not a playable recording."}</p>
+      </div>
+    );
+  }
+
+  return (
+    <div className="results-grid">
+      <div className="card stack">
+        {answer.kind === "recording" ? (
+          playback ? (
+            <video
+              ref={player}
+              className="camera"
+              src={playback}
+              controls
+              playsInline
+              aria-label="Your recorded answer"
+              onTimeUpdate={(e) => setTime(e.currentTarget.currentTime)}
+            />
+          ) : recordingStatus === "purged" ? (
+            <p className="muted">This recording was deleted as you asked (your retention setting).</p>
+          ) : (
+            <ProgressBar value={recordingStatus === "ready" ? 1 : 0.5} label="Checking your recording" />
+          )
+        ) : null}
+        <h2>Transcript</h2>
+        {report?.status === "ready" ? (
+          <>
+            <Transcript
+              words={report.words}
+              fillers={new Set(report.filler_indexes)}
+              pauses={pauses}
+              time={time}
+              highlight={highlight}
+              onSeek={answer.kind === "recording" ? seek : undefined}
+            />
+            <p className="legend muted small">
+              <span className="word filler">filler</span> <span className="pause">pause</span>{" "}
+              {answer.kind === "recording" ? "Click a word to hear that moment." : null}
+            </p>
+          </>
+        ) : answer.kind === "recording" ? (
+          <ProgressBar
+            value={transcribing.value?.share ?? 0}
+            label={transcribing.value ? "Transcribing your answer" : "Waiting for your recording to be processed"}
+          />
+        ) : (
+          <p className="muted">{answer.text}</p>
+        )}
+      </div>
+      <div className="card stack">
+        <h2>Feedback</h2>
+        {report?.status !== "ready" ? (
+          <p className="muted" role="status">
+            Your feedback is being prepared. This page updates by itself.
+          </p>
+        ) : (
+          <FeedbackView report={report} delivery={delivery} onEvidence={showEvidence} />
+        )}
+        <ErrorMessage error={feedback.error && !report ? feedback.error : undefined} />
+      </div>
+    </div>
+  );
+}
+
+function scoreClass(value: number): string {
+  return value >= 70 ? "good" : value >= 45 ? "fair" : "weak";
+}
+
+function FeedbackView({
+  report,
+  delivery,
+  onEvidence,
+}: {
+  report: Feedback["FeedbackOut"];
+  delivery?: Record<string, unknown>;
+  onEvidence: (e: Evidence | undefined) => void;
+}) {
+  const num = (key: string) => (typeof delivery?.[key] === "number" ? (delivery[key] as number) : null);
+  return (
+    <div className="stack">
+      <div className="overall">
+        <span className={`overall-score ${scoreClass(report.overall_score ?? 0)}`}>
+          {Math.round(report.overall_score ?? 0)}
+        </span>
+        <span>overall, out of 100</span>
+      </div>
+      <dl className="figures">
+        <div>
+          <dt>Pace</dt>
+          <dd>{num("wpm_speaking") !== null ? `${Math.round(num("wpm_speaking")!)} words/min` : "–"}</dd>
+        </div>
+        <div>
+          <dt>Fillers</dt>
+          <dd>{num("fillers_per_minute") !== null ? `${num("fillers_per_minute")!.toFixed(1)} / min` : `${report.filler_indexes.length}`}</dd>
+        </div>
+        <div>
+          <dt>Longest pause</dt>
+          <dd>{num("longest_pause_s") !== null ? `${num("longest_pause_s")!.toFixed(1)} s` : "–"}</dd>
+        </div>
+      </dl>
+      <h3>Scores</h3>
+      <ul className="scores">
+        {report.scores.map((s) => (
+          <li key={s.name}>
+            <button
+              type="button"
+              className="score"
+              onClick={() => onEvidence(s.evidence[0])}
+              disabled={!s.evidence.length}
+              aria-label={`${s.label}: ${s.value} out of 100. ${s.evidence.length ? "Show the moment." : ""}`}
+            >
+              <span className="score-label">{s.label}</span>
+              <span className="score-bar" aria-hidden="true">
+                <span className={`score-fill ${scoreClass(s.value)}`} style={{ width: `${s.value}%` }} />
+              </span>
+              <span className="score-value">{s.value}</span>
+            </button>
+            <p className="muted small">{s.explanation}</p>
+          </li>
+        ))}
+      </ul>
+      {report.remarks.length ? (
+        <>
+          <h3>What we noticed</h3>
+          <ul className="remarks">
+            {report.remarks.map((r, i) => (
+              <li key={i} className={r.tone === "strength" ? "strength" : "improve"}>
+                <span className="tone">{r.tone === "strength" ? "Strength" : "To improve"}</span> {r.message}
+                {r.evidence.map((e, j) => (
+                  <button key={j} type="button" className="link small" onClick={() => onEvidence(e)}>
+                    {e.start_s !== null && e.start_s !== undefined ? formatSeconds(e.start_s) : "see"}: “{e.text}”
+                  </button>
+                ))}
+              </li>
+            ))}
+          </ul>
+        </>
+      ) : null}
+      {report.coaching ? (
+        <section aria-labelledby="coach-heading" className="coaching">
+          <h3 id="coach-heading">Your coach says</h3>
+          <p>{report.coaching.summary}</p>
+          {report.coaching.strengths.length ? (
+            <>
+              <h4>Keep doing</h4>
+              <ul>
+                {report.coaching.strengths.map((s, i) => (
+                  <li key={i}>{s}</li>
+                ))}
+              </ul>
+            </>
+          ) : null}
+          {report.coaching.improvements.length ? (
+            <>
+              <h4>Try next time</h4>
+              <ul>
+                {report.coaching.improvements.map((s, i) => (
+                  <li key={i}>
+                    <strong>{s.point}</strong> {s.suggestion}
+                  </li>
+                ))}
+              </ul>
+            </>
+          ) : null}
+          <p>
+            <strong>Next step:</strong> {report.coaching.next_step}
+          </p>
+        </section>
+      ) : null}
+    </div>
+  );
+}
+
+function Compare({ after, before }: { after: Answer; before: Answer }) {
+  const [comparison, setComparison] = useState<Feedback["Comparison"]>();
+  const [error, setError] = useState<unknown>();
+  useEffect(() => {
+    unwrap(
+      api.GET("/api/feedback/answers/{answer_id}/compare/{other_answer_id}", {
+        params: { path: { answer_id: after.id, other_answer_id: before.id } },
+      }),
+    )
+      .then(setComparison)
+      .catch(setError);
+  }, [after.id, before.id]);
+  if (error) return null; // one of the two has no feedback yet
+  if (!comparison) return null;
+  return (
+    <section className="card" aria-labelledby="compare-heading">
+      <h2 id="compare-heading">
+        Attempt {after.attempt} compared with attempt {before.attempt}
+      </h2>
+      <p>{comparison.summary}</p>
+      <table className="table">
+        <thead>
+          <tr>
+            <th scope="col">Score</th>
+            <th scope="col">Before</th>
+            <th scope="col">After</th>
+            <th scope="col">Change</th>
+          </tr>
+        </thead>
+        <tbody>
+          {comparison.scores.map((s) => (
+            <tr key={s.name}>
+              <th scope="row">{s.label}</th>
+              <td>{s.before}</td>
+              <td>{s.after}</td>
+              <td className={s.delta > 0 ? "up" : s.delta < 0 ? "down" : ""}>
+                {s.delta > 0 ? "+" : ""}
+                {s.delta}
+              </td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </section>
+  );
+}

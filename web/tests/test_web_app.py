@@ -1,0 +1,303 @@
+"""The web app end to end, in Debian's Chromium, against the whole product (see conftest.py).
+
+Each test is one person's visit: signing up on Keycloak's real page, practising by camera and microphone (a real
+face and a spoken answer), reading the transcript and the feedback; typing an answer; an upload surviving a
+dropped connection; another person refused the first one's results. Screenshots of each main page go to
+.local/screenshots/ (the current ones are kept in docs/screenshots/).
+"""
+
+from __future__ import annotations
+
+import re
+import secrets
+from collections.abc import Awaitable, Callable
+from datetime import UTC, datetime
+from typing import Any
+
+import httpx
+from intervu_kit.testing.plugin import KeycloakAdmin, KeycloakUser
+from playwright.async_api import BrowserContext, Page, Request, Route, expect
+
+from .conftest import Console, ca_context, screenshot
+from .media import SPOKEN_WORDS, FakeMedia
+
+NewContext = Callable[..., Awaitable[tuple[BrowserContext, Page, Console]]]
+PIPELINE_MS = 240_000  # upload -> media checks -> Whisper -> feedback, on two busy cores
+
+
+async def api_get(page: Page, path: str, **params: str) -> Any:
+    """Call the API as the page's signed-in person (with the token the app holds), to check what was stored."""
+    token = await page.evaluate(
+        "() => JSON.parse(sessionStorage.getItem(Object.keys(sessionStorage).find(k => k.startsWith('oidc.user'))))"
+        ".access_token"
+    )
+    async with httpx.AsyncClient(verify=ca_context(), base_url="https://localhost:8443") as http:
+        response = await http.get(path, params=params, headers={"Authorization": f"Bearer {token}"})
+    assert response.status_code == 200, response.text
+    return response.json()
+
+
+async def sign_up(page: Page, keycloak: KeycloakAdmin, *, shoot: bool = False) -> str:
+    """Create an account through the app's button and Keycloak's own registration page; returns the email."""
+    await page.goto("/")
+    if shoot:
+        await screenshot(page, "01-home")
+    await page.get_by_role("button", name="Create a free account").click()
+    form = page.locator("#kc-register-form")
+    await expect(form).to_be_visible()
+    email = f"web-{secrets.token_hex(6)}@example.com"
+    today = datetime.now(UTC).date()
+    await page.fill("#email", email)
+    await page.fill("#firstName", "Robin")
+    await page.fill("#lastName", "Tester")
+    await page.fill("#birthdate", today.replace(year=today.year - 30, day=1).isoformat())
+    await page.fill("#password", "a-long-passphrase-7")
+    await page.fill("#password-confirm", "a-long-passphrase-7")
+    if shoot:
+        await screenshot(page, "02-sign-up")
+    await form.locator("[type=submit]").click()
+    await expect(page).to_have_url(re.compile(r"/welcome"))
+    return email
+
+
+async def sign_in(page: Page, user: KeycloakUser, to: str = "/") -> None:
+    await page.goto(to)
+    await page.get_by_role("button", name="Sign in").first.click()
+    await page.fill("#username", user.username)
+    await page.fill("#password", user.password)
+    await page.locator("#kc-login").click()
+    await expect(page.get_by_role("button", name="Sign out")).to_be_visible()
+
+
+async def accept_policy(page: Page, *, shoot: bool = False) -> None:
+    await expect(page).to_have_url(re.compile(r"/welcome"))
+    await page.get_by_role("button", name="I have read and accept the privacy policy").click()
+    await expect(page.get_by_text("Accepted. Thank you.")).to_be_visible()
+    if shoot:
+        await screenshot(page, "03-welcome")
+    await page.get_by_role("button", name="Continue").click()
+
+
+async def start_session(page: Page, *, shoot: bool = False) -> str:
+    await page.goto("/practice")
+    await page.get_by_label("Role", exact=True).select_option("software-engineer")
+    await page.get_by_label("Question type").select_option("behavioral")
+    await page.get_by_label("Questions", exact=True).select_option("1")
+    if shoot:
+        await screenshot(page, "04-practice-setup")
+    await page.get_by_role("button", name="Start the interview").click()
+    await expect(page).to_have_url(re.compile(r"/practice/[0-9a-f-]{36}"))
+    await expect(page.locator("#question-heading")).to_be_visible()
+    return page.url.rsplit("/", 1)[-1].split("?")[0]
+
+
+async def record(page: Page, fake: FakeMedia, *, shoot: bool = False) -> None:
+    await page.get_by_role("button", name="Turn on camera and microphone").click()
+    await page.get_by_role("button", name="Start recording").click()
+    await expect(page.get_by_role("timer")).to_contain_text("Recording")
+    # Chromium loops the answer: a bit more than one pass holds every word.
+    await page.wait_for_timeout(int((fake.answer.duration_s + 2.5) * 1000))
+    if shoot:
+        await screenshot(page, "05-practice-recording")
+    await page.get_by_role("button", name="Stop recording").click()
+    await expect(page.get_by_label("Your recorded answer")).to_be_visible()
+
+
+async def test_sign_up_practise_on_camera_and_read_the_transcript_and_feedback(
+    new_context: NewContext,
+    fake_media: FakeMedia,
+    keycloak: KeycloakAdmin,
+    make_user: Callable[..., Awaitable[KeycloakUser]],
+) -> None:
+    _, page, console = await new_context()
+    email = await sign_up(page, keycloak, shoot=True)
+    created = (await keycloak.request("GET", "/users", params={"email": email, "exact": "true"})).json()
+    try:
+        await accept_policy(page, shoot=True)
+        session_id = await start_session(page, shoot=True)
+        await record(page, fake_media, shoot=True)
+        await page.get_by_role("button", name="Use this answer").click()
+        await expect(page.get_by_role("progressbar", name="Uploading your answer")).to_be_attached()
+        await expect(page.get_by_text("Uploaded. Your transcript and feedback are being prepared.")).to_be_visible(
+            timeout=60_000
+        )
+        await page.get_by_role("button", name="Finish and see results").click()
+        await expect(page).to_have_url(re.compile(rf"/sessions/{session_id}"))
+
+        transcript = page.get_by_label("Transcript")
+        await expect(transcript).to_be_visible(timeout=PIPELINE_MS)
+        text = (await transcript.inner_text()).lower()
+        heard = [w for w in SPOKEN_WORDS if w in text]
+        assert len(heard) >= 4, (heard, text)
+        await expect(page.get_by_text("overall, out of 100")).to_be_visible()
+        await expect(page.get_by_role("button", name=re.compile(r"Relevance: \d+ out of 100"))).to_be_visible()
+        await expect(page.get_by_role("heading", name="Your coach says")).to_be_visible()
+
+        # The words are in sync with the recording: a click on a word seeks the video there.
+        video = page.get_by_label("Your recorded answer")
+        await expect(video).to_have_attribute("src", re.compile(r"/api/media/files/"))
+        word = transcript.get_by_role("button", name="migration").first
+        await word.click()
+        seconds = await video.evaluate("v => v.currentTime")
+        assert seconds > 0.5, seconds
+        await expect(transcript.locator(".word.current")).to_have_count(1, timeout=10_000)
+        await screenshot(page, "06-results")
+        assert not console.unexpected(), console.errors
+
+        # Someone else opens the first person's results address: refused, and nothing of the answer shows.
+        other = await make_user()
+        _, intruder, intruder_console = await new_context()
+        await sign_in(intruder, other, to="/")
+        await accept_policy(intruder)
+        await intruder.goto(f"/sessions/{session_id}")
+        await expect(intruder.get_by_role("heading", name="Results not found")).to_be_visible()
+        await expect(
+            intruder.get_by_text("These results do not exist, or they belong to someone else.")
+        ).to_be_visible()
+        assert "migration" not in (await intruder.content()).lower()
+        await intruder.goto(f"/practice/{session_id}")
+        await expect(intruder.get_by_role("heading", name="Session not found")).to_be_visible()
+        # The only console lines: the browser reporting the refused API calls (404).
+        assert not intruder_console.unexpected("status of 404"), intruder_console.errors
+    finally:
+        for user in created:
+            await keycloak.delete_user(user["id"])
+
+
+async def test_a_typed_answer_gets_feedback_and_every_page_works_at_phone_width(
+    new_context: NewContext, make_user: Callable[..., Awaitable[KeycloakUser]]
+) -> None:
+    user = await make_user()
+    _, page, console = await new_context(phone=True)
+    await sign_in(page, user)
+    await accept_policy(page)
+    await start_session(page)
+    await page.get_by_role("tab", name="Type my answer").click()
+    await page.get_by_label("Your answer").fill(
+        "When our team missed a deadline, I took ownership: I talked to the customer, split the work into small "
+        "releases and we delivered the first part within a week. The result was a happier customer and a team "
+        "that planned better, and I learned to raise risks early."
+    )
+    await page.get_by_role("button", name="Submit my answer").click()
+    await expect(page.get_by_text(re.compile(r"Answered \(1 attempt\)"))).to_be_visible()
+    await page.get_by_role("button", name="Finish and see results").click()
+    transcript = page.get_by_label("Transcript")
+    await expect(transcript).to_contain_text("took ownership", timeout=PIPELINE_MS)
+    await expect(page.get_by_text("overall, out of 100")).to_be_visible()
+    await screenshot(page, "07-results-typed-phone")
+
+    # No page is wider than the phone.
+    for path, heading in (
+        ("/progress", "Your progress"),
+        ("/settings", "Settings"),
+        ("/inbox", "Inbox"),
+        ("/policy", None),
+        ("/practice", "Start a practice interview"),
+    ):
+        await page.goto(path)
+        if heading:
+            await expect(page.get_by_role("heading", name=heading, exact=True)).to_be_visible()
+        width = await page.evaluate("document.documentElement.scrollWidth")
+        assert width <= 390, (path, width)
+    assert not console.unexpected(), console.errors
+
+
+async def test_the_main_pages_with_data(
+    new_context: NewContext, make_user: Callable[..., Awaitable[KeycloakUser]]
+) -> None:
+    """Progress charts, inbox, settings and the policy, each with something in it (and screenshots)."""
+    user = await make_user()
+    _, page, console = await new_context()
+    await sign_in(page, user)
+    await accept_policy(page)
+    for answer in (
+        "I like working here.",
+        "In my last job I led a small team. We planned the release, I split the work, and we shipped on time "
+        "with fewer bugs, because I reviewed every risk with the team each week.",
+    ):
+        await start_session(page)
+        await page.get_by_role("tab", name="Type my answer").click()
+        await page.get_by_label("Your answer").fill(answer)
+        await page.get_by_role("button", name="Submit my answer").click()
+        await page.get_by_role("button", name="Finish and see results").click()
+        await expect(page.get_by_text("overall, out of 100")).to_be_visible(timeout=PIPELINE_MS)
+
+    await page.goto("/progress")
+    await expect(page.get_by_role("heading", name="Overall score per day")).to_be_visible()
+    await expect(page.locator(".recharts-line-curve").first).to_be_attached()
+    await expect(page.locator(".figures").get_by_text("Answers")).to_be_visible()
+    await screenshot(page, "08-progress")
+
+    await page.goto("/inbox")
+    await expect(page.get_by_role("heading", name=re.compile("feedback", re.I)).first).to_be_visible(timeout=60_000)
+    await screenshot(page, "09-inbox")
+    await page.get_by_role("button", name="Mark all as read").click()
+    await expect(page.get_by_role("button", name="Mark all as read")).to_be_disabled()
+
+    await page.goto("/settings")
+    await expect(page.get_by_label("First name")).to_have_value("Test")
+    await page.get_by_label("First name").fill("Alexis")
+    await page.get_by_role("button", name="Save profile").click()
+    await expect(page.get_by_text("Saved.", exact=True)).to_be_visible()
+    await page.get_by_label("Keep my recordings").check()
+    await expect(page.get_by_text("Keep my recordings: on. Saved.")).to_be_visible()
+    await page.get_by_label("Delete recordings after").select_option("30")
+    await page.get_by_role("button", name="Export my data").click()
+    await expect(page.get_by_role("button", name=re.compile(r"Download \("))).to_be_visible(timeout=120_000)
+    await screenshot(page, "10-settings")
+
+    await page.goto("/policy")
+    await expect(page.get_by_text(re.compile(r"Version \d+ · published"))).to_be_visible()
+    await screenshot(page, "11-policy")
+
+    assert (await api_get(page, "/api/accounts/me"))["first_name"] == "Alexis"
+    consents = await api_get(page, "/api/accounts/consents")
+    keep = next(c for c in consents if c["purpose"] == "keep_recordings")
+    assert (keep["granted"], keep["retention_days"]) == (True, 30)
+    assert not console.unexpected(), console.errors
+
+
+async def test_an_upload_resumes_after_the_connection_drops(
+    new_context: NewContext, fake_media: FakeMedia, make_user: Callable[..., Awaitable[KeycloakUser]]
+) -> None:
+    user = await make_user()
+    context, page, console = await new_context()
+    await sign_in(page, user)
+    await accept_policy(page)
+    session_id = await start_session(page)
+    await record(page, fake_media)
+
+    seen: list[str] = []
+    dropped = False
+
+    async def cut_the_second_chunk(route: Route, request: Request) -> None:
+        nonlocal dropped
+        seen.append(request.method)
+        if request.method == "PATCH" and seen.count("PATCH") == 2 and not dropped:
+            dropped = True
+            await context.set_offline(True)  # the connection goes away mid-request, and stays away a while
+            await route.abort("internetdisconnected")
+            return
+        await route.continue_()
+
+    await page.route("**/api/media/uploads/**", cut_the_second_chunk)
+    await page.get_by_role("button", name="Use this answer").click()
+    await expect(page.get_by_text(re.compile("Connection lost: reconnecting"))).to_be_visible(timeout=30_000)
+    await screenshot(page, "12-upload-reconnecting")
+    await page.wait_for_timeout(3000)
+    await context.set_offline(False)
+    await expect(page.get_by_text("Uploaded. Your transcript and feedback are being prepared.")).to_be_visible(
+        timeout=60_000
+    )
+    assert dropped
+    # After the drop the client asked the server how far it got (HEAD) and sent only the rest.
+    after = seen[seen.index("PATCH") + 2 :]
+    assert "HEAD" in after, seen
+
+    session = await api_get(page, f"/api/interviews/sessions/{session_id}")
+    answer_id = session["questions"][0]["answers"][0]["id"]
+    recordings = await api_get(page, "/api/media/recordings", answer_id=answer_id)
+    assert len(recordings) == 1
+    recording = recordings[0]
+    assert recording["upload_offset"] == recording["upload_length"] > 512 * 1024 * 2, recording
+    assert not console.unexpected("ERR_INTERNET_DISCONNECTED", "Failed to load resource"), console.errors
