@@ -223,8 +223,11 @@ async def test_the_main_pages_with_data(
         await expect(page.get_by_text("overall, out of 100")).to_be_visible(timeout=PIPELINE_MS)
 
     await page.goto("/progress")
-    await expect(page.get_by_role("heading", name="Overall score per day")).to_be_visible()
-    await expect(page.locator(".recharts-line-curve").first).to_be_attached()
+    overall = page.locator("figure", has=page.get_by_role("heading", name="Overall score", exact=True))
+    await expect(overall.locator(".recharts-line-curve")).to_be_attached()  # a line through the two answers
+    await expect(overall.locator(".recharts-line-dot")).to_have_count(2)
+    await overall.get_by_text("Show the numbers").click()
+    await expect(overall.get_by_role("row")).to_have_count(2)  # the header and today
     await expect(page.locator(".figures").get_by_text("Answers")).to_be_visible()
     await screenshot(page, "08-progress")
 
@@ -239,9 +242,12 @@ async def test_the_main_pages_with_data(
     await page.get_by_label("First name").fill("Alexis")
     await page.get_by_role("button", name="Save profile").click()
     await expect(page.get_by_text("Saved.", exact=True)).to_be_visible()
-    await page.get_by_label("Keep my recordings").check()
-    await expect(page.get_by_text("Keep my recordings: on. Saved.")).to_be_visible()
-    await page.get_by_label("Delete recordings after").select_option("30")
+    await page.get_by_label("Keep device information with my sessions").check()
+    await expect(page.get_by_text("Keep device information with my sessions: on. Saved.")).to_be_visible()
+    await expect(page.get_by_label("Keep my recordings")).to_be_checked()  # kept unless withdrawn
+    await page.get_by_label("Keep my recordings").uncheck()
+    await page.get_by_label("Delete my recordings after").select_option("90")
+    await expect(page.get_by_text("Keep my recordings: off. Saved.")).to_be_visible()
     await page.get_by_role("button", name="Export my data").click()
     await expect(page.get_by_role("button", name=re.compile(r"Download \("))).to_be_visible(timeout=120_000)
     await screenshot(page, "10-settings")
@@ -252,8 +258,8 @@ async def test_the_main_pages_with_data(
 
     assert (await api_get(page, "/api/accounts/me"))["first_name"] == "Alexis"
     consents = await api_get(page, "/api/accounts/consents")
-    keep = next(c for c in consents if c["purpose"] == "keep_recordings")
-    assert (keep["granted"], keep["retention_days"]) == (True, 30)
+    chosen = {c["purpose"]: (c["granted"], c["retention_days"]) for c in consents}
+    assert chosen["keep_recordings"] == (False, 90) and chosen["device_info"] == (True, None)
     assert not console.unexpected(), console.errors
 
 

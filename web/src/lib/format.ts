@@ -23,3 +23,7 @@ export function titleCase(value: string | null | undefined): string {
   if (!value) return "";
   return value.replace(/[_-]+/g, " ").replace(/^\w/, (c) => c.toUpperCase());
 }
+
+export function formatMoment(iso: string): string {
+  return new Date(iso).toLocaleString(undefined, { month: "short", day: "numeric", hour: "2-digit", minute: "2-digit" });
+}

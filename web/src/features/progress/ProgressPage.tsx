@@ -13,7 +13,7 @@ import {
 
 import { type Analytics, api, unwrap } from "../../api/client";
 import { ErrorMessage, Loading } from "../../components/Status";
-import { formatDay, titleCase } from "../../lib/format";
+import { formatDay, formatMoment, titleCase } from "../../lib/format";
 
 type Trend = Analytics["Trend"];
 
@@ -70,7 +70,9 @@ export function ProgressPage() {
     );
   }
 
-  const overall = progress.days.map((d) => ({ day: formatDay(d.day), overall: Math.round(d.overall), answers: d.answers }));
+  // One point per answer (a day's average hides the practice within it); the per-day averages are in the table.
+  const overall = progress.overall.points.map((p) => ({ at: formatMoment(p.at), overall: Math.round(p.value) }));
+  const perDay = progress.days.map((d) => ({ day: formatDay(d.day), overall: Math.round(d.overall), answers: d.answers }));
   const skillRows = mergeTrends(progress.skills);
   return (
     <section className="stack" aria-labelledby="progress-heading">
@@ -96,13 +98,13 @@ export function ProgressPage() {
 
       <figure className="card chart" aria-labelledby="overall-caption">
         <figcaption id="overall-caption">
-          <h2>Overall score per day</h2>
+          <h2>Overall score</h2>
           <p className="muted small">{trendText(progress.overall, "points")}</p>
         </figcaption>
         <ResponsiveContainer width="100%" height={260}>
           <LineChart data={overall} margin={{ top: 8, right: 16, bottom: 8, left: 0 }}>
             <CartesianGrid strokeDasharray="3 3" stroke="#d9dbe8" />
-            <XAxis dataKey="day" />
+            <XAxis dataKey="at" />
             <YAxis domain={[0, 100]} />
             <Tooltip />
             <Line type="monotone" dataKey="overall" name="Overall" stroke={COLORS[0]} strokeWidth={3} dot />
@@ -110,8 +112,8 @@ export function ProgressPage() {
         </ResponsiveContainer>
         <DataTable
           caption="Overall score per day"
-          columns={["Day", "Overall", "Answers"]}
-          rows={overall.map((d) => [d.day, d.overall, d.answers])}
+          columns={["Day", "Average overall", "Answers"]}
+          rows={perDay.map((d) => [d.day, d.overall, d.answers])}
         />
       </figure>
 
@@ -166,7 +168,7 @@ function mergeTrends(trends: Trend[]): Record<string, string | number>[] {
   const rows = new Map<string, Record<string, string | number>>();
   for (const trend of trends) {
     for (const point of trend.points) {
-      const key = formatDay(point.at);
+      const key = formatMoment(point.at);
       const row = rows.get(key) ?? { at: key };
       row[trend.name] = Math.round(point.value);
       rows.set(key, row);
@@ -188,7 +190,17 @@ function TrendChart({
   color: string;
   betterWhenLower?: boolean;
 }) {
-  const data = trend.points.map((p) => ({ at: formatDay(p.at), value: Math.round(p.value * 10) / 10 }));
+  const data = trend.points.map((p) => ({ at: formatMoment(p.at), value: Math.round(p.value * 10) / 10 }));
+  if (data.length === 0) {
+    return (
+      <figure className="card chart">
+        <figcaption>
+          <h2>{title}</h2>
+        </figcaption>
+        <p className="muted">Measured on recorded answers: record one to see it here.</p>
+      </figure>
+    );
+  }
   return (
     <figure className="card chart">
       <figcaption>

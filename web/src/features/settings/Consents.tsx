@@ -10,7 +10,7 @@ const TITLES: Record<string, string> = {
   notifications: "Send me notifications",
 };
 
-const RETENTION_CHOICES = [30, 90, 365];
+const RETENTION_CHOICES = [7, 30, 90, 365];
 
 type Purpose = "third_party_ai" | "keep_recordings" | "device_info" | "notifications";
 
@@ -27,16 +27,21 @@ export function Consents() {
   const change = async (purpose: string, granted: boolean, retention_days: number | null) => {
     setError(undefined);
     setSaved(null);
+    const before = consents;
+    // Shown at once (a switch that lags behind the click feels broken); put back if the save fails.
+    setConsents((list) => list?.map((c) => (c.purpose === purpose ? { ...c, granted, retention_days } : c)));
     try {
       const updated = await unwrap(
         api.PUT("/api/accounts/consents/{purpose}", {
           params: { path: { purpose: purpose as Purpose } },
-          body: { granted, retention_days: granted && purpose === "keep_recordings" ? retention_days : null },
+          // keep_recordings withdrawn: recordings are deleted after this many days (kept while it is granted).
+          body: { granted, retention_days: !granted && purpose === "keep_recordings" ? retention_days : null },
         }),
       );
       setConsents((list) => list?.map((c) => (c.purpose === purpose ? updated : c)));
       setSaved(`${TITLES[purpose] ?? purpose}: ${granted ? "on" : "off"}. Saved.`);
     } catch (e) {
+      setConsents(before);
       setError(e);
     }
   };
@@ -51,18 +56,18 @@ export function Consents() {
             <input
               type="checkbox"
               checked={c.granted}
-              onChange={(event) => void change(c.purpose, event.target.checked, c.retention_days ?? 90)}
+              onChange={(event) => void change(c.purpose, event.target.checked, c.retention_days ?? 30)}
             />
             <span>{TITLES[c.purpose] ?? c.purpose}</span>
           </label>
           <p className="muted small">{c.description}</p>
-          {c.purpose === "keep_recordings" && c.granted ? (
+          {c.purpose === "keep_recordings" && !c.granted ? (
             <label className="inline">
-              Delete recordings after{" "}
+              Delete my recordings after{" "}
               <select
-                aria-label="Delete recordings after"
-                value={c.retention_days ?? 90}
-                onChange={(event) => void change(c.purpose, true, Number(event.target.value))}
+                aria-label="Delete my recordings after"
+                value={c.retention_days ?? 30}
+                onChange={(event) => void change(c.purpose, false, Number(event.target.value))}
               >
                 {RETENTION_CHOICES.map((days) => (
                   <option key={days} value={days}>

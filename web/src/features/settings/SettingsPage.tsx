@@ -102,10 +102,14 @@ function NotificationSettings() {
   }, []);
   const change = async (update: Partial<Notifications["PreferencesUpdate"]>) => {
     setError(undefined);
+    const before = prefs;
+    // Shown at once (a switch that lags behind the click feels broken); put back if the save fails.
+    setPrefs((p) => (p ? { ...p, ...Object.fromEntries(Object.entries(update).filter(([k]) => k in p)) } : p));
     try {
       const body = { no_reminders: false, ...update };
       setPrefs(await unwrap(api.PUT("/api/notifications/preferences", { body })));
     } catch (e) {
+      setPrefs(before);
       setError(e);
     }
   };
