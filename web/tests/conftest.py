@@ -10,14 +10,24 @@ from __future__ import annotations
 import os
 import ssl
 import subprocess
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Generator, Iterator
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
 from intervu_kit.devstack.config import DevSettings, Paths
 from intervu_kit.testing.product import start_product
-from playwright.async_api import Browser, BrowserContext, ConsoleMessage, Page, async_playwright, expect
+from playwright.async_api import (
+    Browser,
+    BrowserContext,
+    ConsoleMessage,
+    Page,
+    Playwright,
+    ViewportSize,
+    async_playwright,
+    expect,
+)
 
 from .media import FakeMedia, make_fake_media
 
@@ -68,24 +78,31 @@ def fake_media() -> FakeMedia:
     return make_fake_media(Paths.root / ".local" / "test-media")
 
 
+BROWSER_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking"]
+
+
 @pytest.fixture(scope="package")
-async def browser(stack: str, fake_media: FakeMedia) -> AsyncIterator[Browser]:
-    async with async_playwright() as playwright:
-        chromium = await playwright.chromium.launch(
-            executable_path=CHROMIUM,
-            args=[
-                "--no-sandbox",
-                "--disable-gpu",
-                "--disable-background-networking",
-                "--use-fake-ui-for-media-stream",
-                "--use-fake-device-for-media-stream",
-                f"--use-file-for-fake-video-capture={fake_media.face_y4m}",
-                f"--use-file-for-fake-audio-capture={fake_media.answer_wav}",
-                "--autoplay-policy=no-user-gesture-required",
-            ],
-        )
-        yield chromium
-        await chromium.close()
+async def playwright(stack: str) -> AsyncIterator[Playwright]:
+    async with async_playwright() as instance:
+        yield instance
+
+
+@pytest.fixture(scope="package")
+async def browser(playwright: Playwright, fake_media: FakeMedia) -> AsyncIterator[Browser]:
+    """Chromium whose camera and microphone are the fake devices, and which says yes when asked for them."""
+    chromium = await playwright.chromium.launch(
+        executable_path=CHROMIUM,
+        args=[
+            *BROWSER_ARGS,
+            "--use-fake-ui-for-media-stream",
+            "--use-fake-device-for-media-stream",
+            f"--use-file-for-fake-video-capture={fake_media.face_y4m}",
+            f"--use-file-for-fake-audio-capture={fake_media.answer_wav}",
+            "--autoplay-policy=no-user-gesture-required",
+        ],
+    )
+    yield chromium
+    await chromium.close()
 
 
 class Console:
@@ -108,7 +125,9 @@ class Console:
 
 
 @pytest.hookimpl(wrapper=True, tryfirst=True)
-def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Iterator[pytest.TestReport]:
+def pytest_runtest_makereport(
+    item: pytest.Item, call: pytest.CallInfo[None]
+) -> Generator[None, pytest.TestReport, pytest.TestReport]:
     report = yield
     if report.when == "call":
         item.stash[FAILED] = report.failed
@@ -118,20 +137,23 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
 FAILED = pytest.StashKey[bool]()
 
 
+DESKTOP: ViewportSize = {"width": 1280, "height": 900}
+CONTEXT: dict[str, Any] = {
+    "base_url": BASE,
+    "ignore_https_errors": True,  # the development proxy's certificate comes from Caddy's local CA
+    "service_workers": "block",  # routes and offline emulation must see every request
+    "locale": "en-GB",
+    "timezone_id": "UTC",
+}
+
+
 @pytest.fixture
 async def new_context(browser: Browser, request: pytest.FixtureRequest) -> AsyncIterator[object]:
     """``context, page, console = await new_context()``: a fresh browser profile (one person), phone-sized or not."""
     contexts: list[BrowserContext] = []
 
     async def make(*, phone: bool = False) -> tuple[BrowserContext, Page, Console]:
-        context = await browser.new_context(
-            base_url=BASE,
-            ignore_https_errors=True,  # the development proxy's certificate comes from Caddy's local CA
-            viewport={"width": 390, "height": 844} if phone else {"width": 1280, "height": 900},
-            service_workers="block",  # routes and offline emulation must see every request
-            locale="en-GB",
-            timezone_id="UTC",
-        )
+        context = await browser.new_context(**CONTEXT, viewport={"width": 390, "height": 844} if phone else DESKTOP)
         context.set_default_timeout(30_000)
         contexts.append(context)
         page = await context.new_page()
@@ -150,6 +172,22 @@ async def new_context(browser: Browser, request: pytest.FixtureRequest) -> Async
 async def screenshot(page: Page, name: str) -> None:
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     await page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=True)
+
+
+AXE = WEB / "node_modules" / "axe-core" / "axe.min.js"
+
+
+async def accessibility_problems(page: Page) -> list[str]:
+    """WCAG 2.1 A and AA problems axe-core finds on the page as it is now (labels, contrast, roles, names...)."""
+    await page.add_script_tag(path=str(AXE))
+    found = await page.evaluate(
+        """async () => {
+            const result = await axe.run(document, { runOnly: ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"] });
+            return result.violations.map(v => `${v.id} (${v.impact}): ${v.help} - ${v.nodes.slice(0, 3)
+                .map(n => n.target.join(" ")).join(", ")}`);
+        }"""
+    )
+    return [f"{page.url}: {problem}" for problem in found]
 
 
 def ca_context() -> ssl.SSLContext:

@@ -1,18 +1,23 @@
+import { lazy, type ReactNode, Suspense } from "react";
 import { BrowserRouter, NavLink, Route, Routes } from "react-router-dom";
 
 import { AuthProvider, useAuth } from "../features/auth/AuthProvider";
 import { RequireAuth } from "../features/auth/RequireAuth";
 import { HomePage } from "../features/home/HomePage";
 import { InboxPage, useUnread } from "../features/inbox/InboxPage";
-import { OnboardingPage } from "../features/onboarding/OnboardingPage";
-import { PolicyPage } from "../features/policy/PolicyPage";
 import { PracticePage } from "../features/practice/PracticePage";
 import { SetupPage } from "../features/practice/SetupPage";
-import { ProgressPage } from "../features/progress/ProgressPage";
 import { ResultsPage } from "../features/results/ResultsPage";
 import { SettingsPage } from "../features/settings/SettingsPage";
 import { signIn, signUp, userManager } from "../lib/auth";
 import { unsubscribePush } from "../lib/push";
+
+// Charts and Markdown are the heavy parts: loaded with the pages that need them.
+const ProgressPage = lazy(() => import("../features/progress/ProgressPage").then((m) => ({ default: m.ProgressPage })));
+const PolicyPage = lazy(() => import("../features/policy/PolicyPage").then((m) => ({ default: m.PolicyPage })));
+const OnboardingPage = lazy(() =>
+  import("../features/onboarding/OnboardingPage").then((m) => ({ default: m.OnboardingPage })),
+);
 
 function Header() {
   const { user, loading } = useAuth();
@@ -24,7 +29,7 @@ function Header() {
   };
   return (
     <header className="header">
-      <NavLink to="/" className="brand" aria-label="Intervu home">
+      <NavLink to="/" className="brand">
         <span className="brand-mark" aria-hidden="true">
           iv
         </span>
@@ -61,7 +66,7 @@ function Header() {
   );
 }
 
-function Private({ children }: { children: React.ReactNode }) {
+function Private({ children }: { children: ReactNode }) {
   return <RequireAuth>{children}</RequireAuth>;
 }
 
@@ -74,6 +79,7 @@ export function App() {
         </a>
         <Header />
         <main id="main" className="page" tabIndex={-1}>
+          <Suspense fallback={<p className="muted">Loading…</p>}>
           <Routes>
             <Route path="/" element={<HomePage />} />
             <Route path="/callback" element={<p className="muted">Signing you in…</p>} />
@@ -88,6 +94,7 @@ export function App() {
             <Route path="/settings" element={<Private><SettingsPage /></Private>} />
             <Route path="*" element={<NotFound />} />
           </Routes>
+          </Suspense>
         </main>
         <footer className="footer">
           <NavLink to="/policy">Privacy policy</NavLink>

@@ -30,8 +30,3 @@ export function signUp(): Promise<void> {
 export function reauthenticate(state: ReturnState): Promise<void> {
   return userManager.signinRedirect({ state, prompt: "login", max_age: 0 });
 }
-
-/** Seconds since the person last typed their password (the token's auth_time), or Infinity when unknown. */
-export function secondsSinceSignIn(authTime: number | undefined): number {
-  return authTime ? Date.now() / 1000 - authTime : Number.POSITIVE_INFINITY;
-}

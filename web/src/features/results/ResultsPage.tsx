@@ -23,6 +23,17 @@ export function ResultsPage() {
       .catch(setError);
   }, [sessionId]);
 
+  // Which answers have feedback: the list answers 200 from the start (an answer's own feedback is 404 until the
+  // feedback service has heard of it), so polling it keeps the console clean while the pipeline runs.
+  const answerCount = session?.questions.reduce((n, q) => n + q.answers.length, 0) ?? 0;
+  const reports = usePoll(
+    () => unwrap(api.GET("/api/feedback/answers", { params: { query: { session_id: sessionId } } })),
+    (list) => answerCount > 0 && list.length >= answerCount,
+    2000,
+    [sessionId, answerCount],
+  );
+  const withFeedback = new Set((reports.value ?? []).map((f) => f.answer_id));
+
   if (error) {
     const missing = error instanceof ApiError && error.status === 404;
     return (
@@ -89,9 +100,12 @@ export function ResultsPage() {
                   </Link>
                 </div>
               </div>
-              <AnswerResult key={chosen.id} answer={chosen} sessionId={sessionId} />
-              {attempts.length > 1 ? (
-                <Compare after={attempts[0]} before={attempts[1]} />
+              <AnswerResult key={chosen.id} answer={chosen} hasFeedback={withFeedback.has(chosen.id)} />
+              {attempts.length > 1 && withFeedback.has(chosen.id) ? (
+                <Compare
+                  after={chosen}
+                  before={attempts.find((a) => a.attempt < chosen.attempt && withFeedback.has(a.id)) ?? null}
+                />
               ) : null}
             </>
           ) : null}
@@ -101,23 +115,21 @@ export function ResultsPage() {
   );
 }
 
-function AnswerResult({ answer, sessionId }: { answer: Answer; sessionId: string }) {
+function AnswerResult({ answer, hasFeedback }: { answer: Answer; hasFeedback: boolean }) {
   const player = useRef<HTMLVideoElement>(null);
   const [time, setTime] = useState(0);
   const [highlight, setHighlight] = useState<{ first: number; last: number } | null>(null);
   const [playback, setPlayback] = useState<string | null>(null);
   const [recordingStatus, setRecordingStatus] = useState<string>();
 
-  // The list answers 200 from the start (the detail is 404 until the feedback service hears of the answer).
   const feedback = usePoll(
-    async (): Promise<Feedback["FeedbackOut"] | null> => {
-      const listed = await unwrap(api.GET("/api/feedback/answers", { params: { query: { session_id: sessionId } } }));
-      if (!listed.some((f) => f.answer_id === answer.id)) return null;
-      return unwrap(api.GET("/api/feedback/answers/{answer_id}", { params: { path: { answer_id: answer.id } } }));
-    },
+    async (): Promise<Feedback["FeedbackOut"] | null> =>
+      hasFeedback
+        ? unwrap(api.GET("/api/feedback/answers/{answer_id}", { params: { path: { answer_id: answer.id } } }))
+        : null,
     (f) => f?.status === "ready",
     2000,
-    [answer.id],
+    [answer.id, hasFeedback],
   );
   const recording = usePoll(
     async () =>
@@ -284,13 +296,13 @@ function FeedbackView({
               className="score"
               onClick={() => onEvidence(s.evidence[0])}
               disabled={!s.evidence.length}
-              aria-label={`${s.label}: ${s.value} out of 100. ${s.evidence.length ? "Show the moment." : ""}`}
             >
               <span className="score-label">{s.label}</span>
               <span className="score-bar" aria-hidden="true">
                 <span className={`score-fill ${scoreClass(s.value)}`} style={{ width: `${s.value}%` }} />
               </span>
               <span className="score-value">{s.value}</span>
+              <span className="visually-hidden"> out of 100.{s.evidence.length ? " Show the moment." : ""}</span>
             </button>
             <p className="muted small">{s.explanation}</p>
           </li>
@@ -348,10 +360,11 @@ function FeedbackView({
   );
 }
 
-function Compare({ after, before }: { after: Answer; before: Answer }) {
+function Compare({ after, before }: { after: Answer; before: Answer | null }) {
   const [comparison, setComparison] = useState<Feedback["Comparison"]>();
   const [error, setError] = useState<unknown>();
   useEffect(() => {
+    if (!before) return;
     unwrap(
       api.GET("/api/feedback/answers/{answer_id}/compare/{other_answer_id}", {
         params: { path: { answer_id: after.id, other_answer_id: before.id } },
@@ -359,9 +372,8 @@ function Compare({ after, before }: { after: Answer; before: Answer }) {
     )
       .then(setComparison)
       .catch(setError);
-  }, [after.id, before.id]);
-  if (error) return null; // one of the two has no feedback yet
-  if (!comparison) return null;
+  }, [after.id, before?.id]);
+  if (!before || !comparison) return error ? <ErrorMessage error={error} /> : null;
   return (
     <section className="card" aria-labelledby="compare-heading">
       <h2 id="compare-heading">

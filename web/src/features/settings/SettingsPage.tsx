@@ -3,7 +3,7 @@ import { Link, useLocation } from "react-router-dom";
 
 import { type Accounts, type Notifications, api, unwrap } from "../../api/client";
 import { ErrorMessage, Loading, ProgressBar } from "../../components/Status";
-import { reauthenticate, secondsSinceSignIn, userManager } from "../../lib/auth";
+import { reauthenticate } from "../../lib/auth";
 import { formatBytes, formatDate } from "../../lib/format";
 import { pushSupported, subscribePush, unsubscribePush } from "../../lib/push";
 import { usePoll } from "../../lib/usePoll";
@@ -275,11 +275,11 @@ function Deletion() {
       setError(e);
     }
   };
-  const confirm = async () => {
+  const confirm = async (signedInAgain = false) => {
     setError(undefined);
-    const user = await userManager.getUser();
-    // The API wants a password typed in the last 10 minutes: sign in again first when it is older than 5.
-    if (secondsSinceSignIn(user?.profile.auth_time) > 300) {
+    // Deleting everything is the one action that asks for the password again, however recent the sign-in (the API
+    // wants one from the last 10 minutes). Back from signing in, the API's answer stands: no loop.
+    if (!signedInAgain) {
       await reauthenticate({ to: "/settings#delete", then: "confirm-deletion" });
       return;
     }
@@ -304,7 +304,7 @@ function Deletion() {
   useEffect(() => {
     if (then === "confirm-deletion" && current?.status === "awaiting_confirmation") {
       window.history.replaceState({}, "");
-      void confirm();
+      void confirm(true);
     }
     // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [then, current?.status]);
