@@ -10,6 +10,8 @@ import { Consents } from "../settings/Consents";
 /** First visit (and whenever a new policy version is current): accept the privacy policy, choose consents. */
 export function OnboardingPage() {
   const [status, setStatus] = useState<Accounts["PolicyStatus"]>();
+  // Whether this person accepted an earlier version when the page opened ("changed" rather than "our policy").
+  const [returning, setReturning] = useState(false);
   const [profile, setProfile] = useState<Accounts["Profile"]>();
   const [error, setError] = useState<unknown>();
   const [busy, setBusy] = useState(false);
@@ -18,7 +20,12 @@ export function OnboardingPage() {
   const next = params.get("next") ?? "/practice";
 
   useEffect(() => {
-    unwrap(api.GET("/api/accounts/policy/status")).then(setStatus).catch(setError);
+    unwrap(api.GET("/api/accounts/policy/status"))
+      .then((loaded) => {
+        setStatus(loaded);
+        setReturning(loaded.accepted_version !== null && loaded.accepted_version !== undefined);
+      })
+      .catch(setError);
     unwrap(api.GET("/api/accounts/me")).then(setProfile).catch(setError);
   }, []);
 
@@ -36,7 +43,6 @@ export function OnboardingPage() {
   };
 
   if (!status) return error ? <ErrorMessage error={error} /> : <Loading />;
-  const returning = status.accepted_version !== null && status.accepted_version !== undefined;
   return (
     <section className="stack" aria-labelledby="welcome-heading">
       <h1 id="welcome-heading">{profile?.first_name ? `Welcome, ${profile.first_name}` : "Welcome to Intervu"}</h1>
