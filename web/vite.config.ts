@@ -8,7 +8,8 @@ export default defineConfig({
   plugins: [
     react(),
     VitePWA({
-      registerType: "autoUpdate",
+      // A new version waits until every Intervu tab is closed: never a reload in the middle of a recording.
+      registerType: "prompt",
       includeAssets: ["favicon.svg"],
       manifest: {
         name: "Intervu: interview practice",

@@ -6,6 +6,7 @@ import { App } from "./app/App";
 import "./app/styles.css";
 
 // The service worker makes Intervu installable and lets the app shell open offline; it never caches the API.
+// An update is taken at the next visit (no prompt): see registerType in vite.config.ts.
 registerSW({ immediate: true });
 
 createRoot(document.getElementById("root")!).render(

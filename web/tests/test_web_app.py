@@ -85,13 +85,14 @@ async def accept_policy(page: Page, *, shoot: bool = False) -> None:
     if shoot:
         await screenshot(page, "03-welcome")
     await page.get_by_role("button", name="Continue").click()
+    await expect(page).not_to_have_url(re.compile(r"/welcome"))  # accepted once is accepted: no second round
 
 
-async def start_session(page: Page, *, shoot: bool = False) -> str:
+async def start_session(page: Page, *, questions: int = 1, shoot: bool = False) -> str:
     await page.goto("/practice")
     await page.get_by_label("Role", exact=True).select_option("software-engineer")
     await page.get_by_label("Question type").select_option("behavioral")
-    await page.get_by_label("Questions", exact=True).select_option("1")
+    await page.get_by_label("Questions", exact=True).select_option(str(questions))
     if shoot:
         await screenshot(page, "04-practice-setup")
     await page.get_by_role("button", name="Start the interview").click()
@@ -123,13 +124,21 @@ async def test_sign_up_practise_on_camera_and_read_the_transcript_and_feedback(
     created = (await keycloak.request("GET", "/users", params={"email": email, "exact": "true"})).json()
     try:
         await accept_policy(page, shoot=True)
-        session_id = await start_session(page, shoot=True)
+        session_id = await start_session(page, questions=3, shoot=True)
+        interviewer = page.get_by_label("The interviewer asks the question").locator("source").first
+        await expect(interviewer).to_have_attribute("src", re.compile("/api/avatar/files/"), timeout=120_000)
+        first_clip = (await interviewer.get_attribute("src") or "").split("?")[0]
         await record(page, fake_media, shoot=True)
         await page.get_by_role("button", name="Use this answer").click()
         await expect(page.get_by_role("progressbar", name="Uploading your answer")).to_be_attached()
         await expect(page.get_by_text("Uploaded. Your transcript and feedback are being prepared.")).to_be_visible(
             timeout=60_000
         )
+        # The next question: its own interviewer clip, and the camera still on (no second permission round).
+        await page.get_by_role("button", name="Next question").click()
+        await expect(page.get_by_role("button", name="Start recording")).to_be_visible()
+        await expect(interviewer).to_have_attribute("src", re.compile("/api/avatar/files/"), timeout=120_000)
+        assert (await interviewer.get_attribute("src") or "").split("?")[0] != first_clip
         await page.get_by_role("button", name="Finish and see results").click()
         await expect(page).to_have_url(re.compile(rf"/sessions/{session_id}"))
 
@@ -150,6 +159,11 @@ async def test_sign_up_practise_on_camera_and_read_the_transcript_and_feedback(
         seconds = await video.evaluate("v => v.currentTime")
         assert seconds > 0.5, seconds
         await expect(transcript.locator(".word.current")).to_have_count(1, timeout=10_000)
+        # The spoken answer has two silences: the transcript marks the pauses between its words.
+        await expect(transcript.locator(".pause").first).to_be_visible()
+        # A score's evidence: a click outlines the words it rests on and plays from there.
+        await page.get_by_role("button", name=re.compile(r"^STAR structure \d+ out of 100\. Show the moment")).click()
+        await expect(transcript.locator(".word.evidence").first).to_be_visible()
         await screenshot(page, "06-results")
         assert not (problems := await accessibility_problems(page)), "\n".join(problems)
         assert not console.unexpected(), console.errors
@@ -281,6 +295,10 @@ async def test_the_main_pages_with_data(
     await expect(page.get_by_role("button", name=re.compile(r"Download \("))).to_be_visible(timeout=120_000)
     await screenshot(page, "10-settings")
     problems += await accessibility_problems(page)
+
+    manifest = await page.request.get("/manifest.webmanifest")  # installable: a manifest and a service worker
+    assert manifest.ok and (await manifest.json())["short_name"] == "Intervu"
+    assert (await page.request.get("/sw.js")).ok
 
     await page.goto("/policy")
     await expect(page.get_by_text(re.compile(r"Version \d+ · published"))).to_be_visible()

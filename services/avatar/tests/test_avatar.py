@@ -151,6 +151,10 @@ async def test_a_sessions_videos_are_rendered_and_play(
         "session_videos_not_found",
     )
     assert (await client.get(f"/api/avatar/sessions/{event.session_id}/videos")).status_code == 401
+    # A session nothing is planned for yet (its event not arrived): an empty plan, not an error.
+    unplanned = await client.get(f"/api/avatar/sessions/{uuid.uuid4()}/videos", headers=other.headers)
+    assert unplanned.status_code == 200, unplanned.text
+    assert (unplanned.json()["total"], unplanned.json()["clips"], unplanned.json()["persona"]) == (0, [], None)
     # A signed URL is bound to its object and its expiry.
     forged = question["webm_url"].replace("video.webm", "video.mp4")
     assert_error(await client.get(forged), 403, "invalid_signature")

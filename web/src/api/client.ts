@@ -43,7 +43,9 @@ export class ApiError extends Error {
 }
 
 export async function accessToken(): Promise<string | null> {
-  const user = await userManager.getUser();
+  let user = await userManager.getUser();
+  // Renewal runs ahead of expiry, but a laptop that slept misses it: renew now with the refresh token.
+  if (user?.expired) user = await userManager.signinSilent().catch(() => null);
   return user && !user.expired ? user.access_token : null;
 }
 

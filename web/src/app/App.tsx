@@ -1,5 +1,5 @@
-import { lazy, type ReactNode, Suspense } from "react";
-import { BrowserRouter, NavLink, Route, Routes } from "react-router-dom";
+import { lazy, type ReactNode, Suspense, useEffect, useRef } from "react";
+import { BrowserRouter, NavLink, Route, Routes, useLocation } from "react-router-dom";
 
 import { AuthProvider, useAuth } from "../features/auth/AuthProvider";
 import { RequireAuth } from "../features/auth/RequireAuth";
@@ -66,6 +66,21 @@ function Header() {
   );
 }
 
+/** After a navigation inside the app, focus goes to the page's content (as a page load would put a screen reader
+ * at the top), not left on the link that was pressed. */
+function FocusOnNavigation() {
+  const { pathname } = useLocation();
+  const first = useRef(true);
+  useEffect(() => {
+    if (first.current) {
+      first.current = false;
+      return;
+    }
+    document.getElementById("main")?.focus({ preventScroll: false });
+  }, [pathname]);
+  return null;
+}
+
 function Private({ children }: { children: ReactNode }) {
   return <RequireAuth>{children}</RequireAuth>;
 }
@@ -74,6 +89,7 @@ export function App() {
   return (
     <BrowserRouter>
       <AuthProvider>
+        <FocusOnNavigation />
         <a className="skip-link" href="#main">
           Skip to content
         </a>

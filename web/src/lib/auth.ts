@@ -30,3 +30,9 @@ export function signUp(): Promise<void> {
 export function reauthenticate(state: ReturnState): Promise<void> {
   return userManager.signinRedirect({ state, prompt: "login", max_age: 0 });
 }
+
+/** A path inside this app, or "/": a return address from a redirect or a query string never leaves the site. */
+export function safePath(to: string | null | undefined): string {
+  if (!to || !to.startsWith("/") || to.startsWith("//") || to.startsWith("/\\")) return "/";
+  return to;
+}

@@ -1,8 +1,8 @@
 import type { User } from "oidc-client-ts";
-import { createContext, type ReactNode, useContext, useEffect, useState } from "react";
+import { createContext, type ReactNode, useContext, useEffect, useRef, useState } from "react";
 import { useNavigate } from "react-router-dom";
 
-import { type ReturnState, userManager } from "../../lib/auth";
+import { type ReturnState, safePath, userManager } from "../../lib/auth";
 
 type AuthState = { user: User | null; loading: boolean; error: string | null };
 
@@ -15,7 +15,8 @@ export function useAuth(): AuthState {
 /** Holds the signed-in person; finishes the sign-in redirect on /callback and goes where it started. */
 export function AuthProvider({ children }: { children: ReactNode }) {
   const [state, setState] = useState<AuthState>({ user: null, loading: true, error: null });
-  const navigate = useNavigate();
+  // React Router hands out a new navigate on every navigation: the effect must run once, not on each page.
+  const navigate = useRef(useNavigate());
 
   useEffect(() => {
     let cancelled = false;
@@ -26,16 +27,18 @@ export function AuthProvider({ children }: { children: ReactNode }) {
           if (cancelled) return;
           setState({ user, loading: false, error: null });
           const back = (user.state ?? { to: "/" }) as ReturnState;
-          navigate(back.to.startsWith("/") ? back.to : "/", { replace: true, state: { then: back.then } });
+          navigate.current(safePath(back.to), { replace: true, state: { then: back.then } });
           return;
         }
         const existing = await userManager.getUser();
         if (!cancelled) setState({ user: existing && !existing.expired ? existing : null, loading: false, error: null });
       } catch (e) {
-        if (!cancelled) {
-          setState({ user: null, loading: false, error: e instanceof Error ? e.message : String(e) });
-          if (window.location.pathname === "/callback") navigate("/", { replace: true });
-        }
+        if (cancelled) return;
+        // A stale callback (Back to /callback after signing in): the person may well be signed in already.
+        const existing = await userManager.getUser().catch(() => null);
+        if (existing && !existing.expired) setState({ user: existing, loading: false, error: null });
+        else setState({ user: null, loading: false, error: e instanceof Error ? e.message : String(e) });
+        if (window.location.pathname === "/callback") navigate.current("/", { replace: true });
       }
     };
     void load();
@@ -50,7 +53,7 @@ export function AuthProvider({ children }: { children: ReactNode }) {
       userManager.events.removeUserUnloaded(unloaded);
       userManager.events.removeUserSignedOut(unloaded);
     };
-  }, [navigate]);
+  }, []);
 
   return <AuthContext.Provider value={state}>{children}</AuthContext.Provider>;
 }

@@ -11,15 +11,19 @@ export function RequireAuth({ children }: { children: ReactNode }) {
   const location = useLocation();
   const [policyOk, setPolicyOk] = useState<boolean | null>(null);
 
+  // Checked again on each page until accepted (the same RequireAuth stays mounted from route to route, so a
+  // "no" from before the acceptance must not send the person back). Once accepted, it stays accepted here.
   useEffect(() => {
-    if (!user) return;
+    if (!user || policyOk === true) return;
     let cancelled = false;
+    setPolicyOk(null);
     unwrap(api.GET("/api/accounts/policy/status"))
       .then((status) => !cancelled && setPolicyOk(!status.needs_acceptance))
       .catch(() => !cancelled && setPolicyOk(true)); // accounts down: let the page say what fails
     return () => {
       cancelled = true;
     };
+    // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [user, location.pathname]);
 
   if (loading) return <p className="muted">Loading…</p>;

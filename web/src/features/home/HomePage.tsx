@@ -5,11 +5,13 @@ import { type Interviews, api, unwrap } from "../../api/client";
 import { ErrorMessage, Loading } from "../../components/Status";
 import { signIn, signUp } from "../../lib/auth";
 import { formatDate, titleCase } from "../../lib/format";
+import { useTitle } from "../../lib/useTitle";
 import { useAuth } from "../auth/AuthProvider";
 import { RequireAuth } from "../auth/RequireAuth";
 
 export function HomePage() {
   const { user, loading, error } = useAuth();
+  useTitle("");
   if (loading) return <Loading />;
   if (!user) return <Landing error={error} />;
   return (

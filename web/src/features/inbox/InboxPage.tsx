@@ -4,6 +4,7 @@ import { Link } from "react-router-dom";
 import { type Notifications, api, unwrap } from "../../api/client";
 import { ErrorMessage, Loading } from "../../components/Status";
 import { formatDate } from "../../lib/format";
+import { useTitle } from "../../lib/useTitle";
 
 /** The number of unread notices, refreshed every minute while signed in (the header's badge). */
 export function useUnread(signedIn: boolean): number {
@@ -36,6 +37,7 @@ function internal(link: string | null | undefined): string | null {
 }
 
 export function InboxPage() {
+  useTitle("Inbox");
   const [inbox, setInbox] = useState<Notifications["Inbox"]>();
   const [error, setError] = useState<unknown>();
   const load = () => unwrap(api.GET("/api/notifications/inbox", { params: { query: { limit: 50 } } })).then(setInbox).catch(setError);

@@ -4,7 +4,9 @@ import { useNavigate, useSearchParams } from "react-router-dom";
 
 import { type Accounts, api, unwrap } from "../../api/client";
 import { ErrorMessage, Loading } from "../../components/Status";
+import { safePath } from "../../lib/auth";
 import { formatDate } from "../../lib/format";
+import { useTitle } from "../../lib/useTitle";
 import { Consents } from "../settings/Consents";
 
 /** First visit (and whenever a new policy version is current): accept the privacy policy, choose consents. */
@@ -17,7 +19,8 @@ export function OnboardingPage() {
   const [busy, setBusy] = useState(false);
   const navigate = useNavigate();
   const [params] = useSearchParams();
-  const next = params.get("next") ?? "/practice";
+  const next = safePath(params.get("next") ?? "/practice");
+  useTitle("Welcome");
 
   useEffect(() => {
     unwrap(api.GET("/api/accounts/policy/status"))

@@ -5,9 +5,11 @@ import { Link, useParams } from "react-router-dom";
 import { type Accounts, api, unwrap } from "../../api/client";
 import { ErrorMessage, Loading } from "../../components/Status";
 import { formatDate } from "../../lib/format";
+import { useTitle } from "../../lib/useTitle";
 
 /** The privacy policy, public, with its version and every earlier version. */
 export function PolicyPage() {
+  useTitle("Privacy policy");
   const { version } = useParams();
   const [versions, setVersions] = useState<Accounts["PolicyOut"][]>();
   const [current, setCurrent] = useState<Accounts["PolicyOut"]>();
@@ -20,6 +22,16 @@ export function PolicyPage() {
 
   const shown = version ? versions?.find((v) => String(v.version) === version) : current;
   if (error) return <ErrorMessage error={error} />;
+  if (!shown && version && versions) {
+    return (
+      <section className="card narrow">
+        <h1>No such version</h1>
+        <p>
+          There is no version {version} of the privacy policy. <Link to="/policy">Read the current one</Link>.
+        </p>
+      </section>
+    );
+  }
   if (!shown) return <Loading />;
   return (
     <article className="card policy" aria-labelledby="policy-heading">

@@ -7,6 +7,7 @@ import { ErrorMessage, Loading, ProgressBar } from "../../components/Status";
 import { formatBytes, formatSeconds, titleCase } from "../../lib/format";
 import { usePoll } from "../../lib/usePoll";
 import { type UploadState, uploadRecording } from "./upload";
+import { useTitle } from "../../lib/useTitle";
 import { type CameraProblem, useRecorder } from "./useRecorder";
 
 type Question = Interviews["SessionQuestionOut"];
@@ -17,6 +18,9 @@ export function PracticePage() {
   const navigate = useNavigate();
   const [session, setSession] = useState<Interviews["SessionOut"]>();
   const [error, setError] = useState<unknown>();
+  // One camera for the whole interview: turned on once, not again for every question.
+  const recorder = useRecorder();
+  useTitle("Practice interview");
 
   const load = useCallback(async () => {
     try {
@@ -35,10 +39,12 @@ export function PracticePage() {
   }, [sessionId]);
   useEffect(() => void load(), [load]);
 
+  // Until every clip is rendered; nothing planned after a minute means no interviewer video (voice and text then).
+  const opened = useRef(Date.now());
   const videos = usePoll(
     () =>
       unwrap(api.GET("/api/avatar/sessions/{session_id}/videos", { params: { path: { session_id: sessionId } } })),
-    (v) => v.ready >= v.total,
+    (v) => (v.total > 0 && v.ready >= v.total) || (v.total === 0 && Date.now() - opened.current > 60_000),
     3000,
     [sessionId],
   );
@@ -120,7 +126,12 @@ export function PracticePage() {
             key={current.id}
             sessionId={sessionId}
             question={current}
-            onAnswered={() => void load()}
+            recorder={recorder}
+            onAnswered={() => {
+              // Stay on this question (its "uploaded"/"sent" note stays visible); "Next question" moves on.
+              setParams({ question: current.id }, { replace: true });
+              void load();
+            }}
           />
         </div>
       </div>
@@ -152,14 +163,15 @@ function Interviewer({ question, videos }: { question: Question; videos?: Avatar
   const clip = videos?.clips.find((c) => c.kind === "question" && c.question_id === question.question.id);
   const mediaRef = useRef<HTMLVideoElement & HTMLAudioElement>(null);
   const [blocked, setBlocked] = useState(false);
-  const ready = clip?.status === "ready" && (clip.webm_url || clip.mp4_url || clip.audio_webm_url);
+  const ready = Boolean(clip?.status === "ready" && (clip.webm_url || clip.mp4_url || clip.audio_webm_url));
 
+  // Played once per question, when its clip becomes ready (not again when the poll brings freshly signed URLs).
   useEffect(() => {
     setBlocked(false);
     const element = mediaRef.current;
-    if (!element) return;
+    if (!element || !ready) return;
     element.play().catch(() => setBlocked(true)); // autoplay with sound refused: offer a button
-  }, [clip?.webm_url, clip?.audio_webm_url, question.id]);
+  }, [ready, question.id]);
 
   const speak = () => {
     if (!("speechSynthesis" in window)) return;
@@ -170,13 +182,20 @@ function Interviewer({ question, videos }: { question: Question; videos?: Avatar
   return (
     <figure className="card interviewer">
       {ready && clip?.media === "video" ? (
-        <video ref={mediaRef} controls playsInline preload="auto" aria-label="The interviewer asks the question">
+        <video
+          key={question.id}
+          ref={mediaRef}
+          controls
+          playsInline
+          preload="auto"
+          aria-label="The interviewer asks the question"
+        >
           {clip.webm_url ? <source src={clip.webm_url} type="video/webm" /> : null}
           {clip.mp4_url ? <source src={clip.mp4_url} type="video/mp4" /> : null}
           {clip.captions_url ? <track kind="captions" src={clip.captions_url} srcLang="en" label="English" default /> : null}
         </video>
       ) : ready ? (
-        <audio ref={mediaRef} controls preload="auto" aria-label="The interviewer asks the question">
+        <audio key={question.id} ref={mediaRef} controls preload="auto" aria-label="The interviewer asks the question">
           {clip?.audio_webm_url ? <source src={clip.audio_webm_url} type="audio/webm" /> : null}
           {clip?.audio_m4a_url ? <source src={clip.audio_m4a_url} type="audio/mp4" /> : null}
         </audio>
@@ -202,7 +221,19 @@ function Interviewer({ question, videos }: { question: Question; videos?: Avatar
   );
 }
 
-function Answer({ sessionId, question, onAnswered }: { sessionId: string; question: Question; onAnswered: () => void }) {
+type Recorder = ReturnType<typeof useRecorder>;
+
+function Answer({
+  sessionId,
+  question,
+  recorder,
+  onAnswered,
+}: {
+  sessionId: string;
+  question: Question;
+  recorder: Recorder;
+  onAnswered: () => void;
+}) {
   const [mode, setMode] = useState<"record" | "type">("record");
   return (
     <div className="stack">
@@ -216,7 +247,13 @@ function Answer({ sessionId, question, onAnswered }: { sessionId: string; questi
         onChange={setMode}
       />
       {mode === "record" ? (
-        <RecordAnswer sessionId={sessionId} question={question} onAnswered={onAnswered} onType={() => setMode("type")} />
+        <RecordAnswer
+          sessionId={sessionId}
+          question={question}
+          recorder={recorder}
+          onAnswered={onAnswered}
+          onType={() => setMode("type")}
+        />
       ) : (
         <TypeAnswer sessionId={sessionId} question={question} onAnswered={onAnswered} />
       )}
@@ -292,29 +329,43 @@ const GUIDANCE: Record<Exclude<CameraProblem, null>, string> = {
 function RecordAnswer({
   sessionId,
   question,
+  recorder,
   onAnswered,
   onType,
 }: {
   sessionId: string;
   question: Question;
+  recorder: Recorder;
   onAnswered: () => void;
   onType: () => void;
 }) {
-  const recorder = useRecorder();
   const preview = useRef<HTMLVideoElement>(null);
   const [upload, setUpload] = useState<UploadState | null>(null);
   const [error, setError] = useState<unknown>();
+  const [sending, setSending] = useState(false);
   const handle = useRef<{ abort: () => void; retry: () => void } | null>(null);
   const reviewUrl = useMemo(() => (recorder.blob ? URL.createObjectURL(recorder.blob) : null), [recorder.blob]);
+  const { discard } = recorder;
 
+  // A new question starts without the previous question's recording.
+  useEffect(() => discard(), [discard, question.id]);
   useEffect(() => {
     if (preview.current && recorder.stream) preview.current.srcObject = recorder.stream;
   }, [recorder.stream, reviewUrl]);
-  useEffect(() => () => handle.current?.abort(), []);
   useEffect(() => () => void (reviewUrl && URL.revokeObjectURL(reviewUrl)), [reviewUrl]);
+  // Leaving the page while bytes are still going would lose the answer: the browser asks first. (Moving to
+  // another question does not stop the upload: it carries on in the background.)
+  const uploading = upload !== null && upload.phase !== "done";
+  useEffect(() => {
+    if (!uploading) return;
+    const warn = (event: BeforeUnloadEvent) => event.preventDefault();
+    window.addEventListener("beforeunload", warn);
+    return () => window.removeEventListener("beforeunload", warn);
+  }, [uploading]);
 
   const send = async () => {
-    if (!recorder.blob) return;
+    if (!recorder.blob || sending) return;
+    setSending(true);
     setError(undefined);
     try {
       const answer = await unwrap(
@@ -330,6 +381,7 @@ function RecordAnswer({
       });
     } catch (e) {
       setError(e);
+      setSending(false);
     }
   };
 
@@ -386,6 +438,7 @@ function RecordAnswer({
           onRetry={() => handle.current?.retry()}
           onAgain={() => {
             setUpload(null);
+            setSending(false);
             recorder.discard();
           }}
         />
@@ -397,7 +450,7 @@ function RecordAnswer({
             </button>
           ) : recorder.blob ? (
             <>
-              <button type="button" onClick={() => void send()}>
+              <button type="button" disabled={sending} onClick={() => void send()}>
                 Use this answer
               </button>
               <button type="button" className="secondary" onClick={recorder.discard}>

@@ -5,12 +5,14 @@ import { type Avatar, type Interviews, api, unwrap } from "../../api/client";
 import { Tabs } from "../../components/Tabs";
 import { ErrorMessage } from "../../components/Status";
 import { titleCase } from "../../lib/format";
+import { useTitle } from "../../lib/useTitle";
 
 const TYPES = ["behavioral", "technical", "situational", "motivational", "role-specific"] as const;
 const DIFFICULTIES = ["easy", "medium", "hard"] as const;
 
 /** Choose what to practise: a role (type, difficulty) or a pasted job description, and the interviewer. */
 export function SetupPage() {
+  useTitle("Start a practice interview");
   const [roles, setRoles] = useState<Interviews["RoleSummary"][]>([]);
   const [personas, setPersonas] = useState<Avatar["PersonaOut"][]>([]);
   const [mode, setMode] = useState<"role" | "job">("role");

@@ -14,13 +14,15 @@ const CHUNK_SIZE = 512 * 1024;
 const RETRY_DELAYS = [0, 1000, 2000, 3000, 5000, 10000, 15000, 20000, 30000, 30000, 30000, 30000];
 
 /** Uploads a recording with tus: resumable, so a dropped connection continues from the last byte the server
- * has (the upload is found again by its answer, even after a reload in this browser). */
+ * has. (The recording itself lives in memory: closing the tab loses it, and the page warns before that.) */
 export function uploadRecording(
   blob: Blob,
   ids: { answerId: string; sessionId: string },
   onState: (state: UploadState) => void,
 ): { abort: () => void; retry: () => void } {
   let sent = 0;
+  let failed = false;
+  let finished = false;
   const upload = new Upload(blob, {
     endpoint: `${window.location.origin}/api/media/uploads/`,
     chunkSize: CHUNK_SIZE,
@@ -60,28 +62,37 @@ export function uploadRecording(
       } catch {
         /* not the service's JSON: keep the general message */
       }
+      failed = true;
       onState({ phase: "failed", message, sent, total: blob.size });
     },
     onSuccess: () => {
+      finished = true;
+      window.removeEventListener("online", online);
       const recordingId = (upload.url ?? "").replace(/\/+$/, "").split("/").pop() ?? "";
       onState({ phase: "done", recordingId });
     },
   });
 
   const start = async () => {
+    failed = false;
     const previous = await upload.findPreviousUploads();
     if (previous.length) upload.resumeFromPreviousUpload(previous[0]);
     upload.start();
   };
-  void start();
-  // Back online after the retries ran out: carry on by ourselves.
-  const online = () => void start();
+  // Back online after the retries ran out: carry on by ourselves (only then: while tus-js-client is still
+  // retrying, a second start would run two chains of requests).
+  const online = () => {
+    if (failed && !finished) void start();
+  };
   window.addEventListener("online", online);
+  void start();
   return {
     abort: () => {
       window.removeEventListener("online", online);
       void upload.abort();
     },
-    retry: () => void start(),
+    retry: () => {
+      if (failed && !finished) void start();
+    },
   };
 }

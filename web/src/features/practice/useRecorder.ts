@@ -23,7 +23,6 @@ export function useRecorder() {
   const [elapsed, setElapsed] = useState(0);
   const [blob, setBlob] = useState<Blob | null>(null);
   const recorder = useRef<MediaRecorder | null>(null);
-  const chunks = useRef<Blob[]>([]);
   const startedAt = useRef(0);
   const timer = useRef<number | undefined>(undefined);
 
@@ -53,7 +52,7 @@ export function useRecorder() {
   );
 
   const start = useCallback(() => {
-    if (!stream) return;
+    if (!stream || recorder.current?.state === "recording") return;
     const mimeType = pickMimeType();
     // About 1 Mbit/s of video: sharp enough to see yourself, a 2-minute answer stays near 15 MB.
     const media = new MediaRecorder(stream, {
@@ -61,9 +60,10 @@ export function useRecorder() {
       videoBitsPerSecond: 1_000_000,
       audioBitsPerSecond: 64_000,
     });
-    chunks.current = [];
-    media.ondataavailable = (event) => event.data.size && chunks.current.push(event.data);
-    media.onstop = () => setBlob(new Blob(chunks.current, { type: media.mimeType || "video/webm" }));
+    // This recording's own chunks: a late event from an earlier recorder cannot mix into them.
+    const chunks: Blob[] = [];
+    media.ondataavailable = (event) => event.data.size && chunks.push(event.data);
+    media.onstop = () => setBlob(new Blob(chunks, { type: media.mimeType || "video/webm" }));
     media.start(1000);
     recorder.current = media;
     startedAt.current = performance.now();
@@ -75,7 +75,7 @@ export function useRecorder() {
 
   const stop = useCallback(() => {
     window.clearInterval(timer.current);
-    recorder.current?.stop();
+    if (recorder.current?.state === "recording") recorder.current.stop();
     setRecording(false);
   }, []);
 

@@ -14,6 +14,7 @@ import {
 import { type Analytics, api, unwrap } from "../../api/client";
 import { ErrorMessage, Loading } from "../../components/Status";
 import { formatDay, formatMoment, titleCase } from "../../lib/format";
+import { useTitle } from "../../lib/useTitle";
 
 type Trend = Analytics["Trend"];
 
@@ -30,12 +31,12 @@ function trendText(trend: Trend, unit: string, betterWhenLower = false): string 
 
 /** Scores over time, per skill, and delivery trends, drawn; each chart also has its numbers for screen readers. */
 export function ProgressPage() {
+  useTitle("Progress");
   const [days, setDays] = useState(90);
   const [progress, setProgress] = useState<Analytics["Progress"]>();
   const [error, setError] = useState<unknown>();
 
   useEffect(() => {
-    setProgress(undefined);
     unwrap(api.GET("/api/analytics/progress", { params: { query: { days } } }))
       .then(setProgress)
       .catch(setError);

@@ -6,13 +6,17 @@ import { Tabs } from "../../components/Tabs";
 import { ErrorMessage, Loading, ProgressBar } from "../../components/Status";
 import { formatDate, formatSeconds, titleCase } from "../../lib/format";
 import { usePoll } from "../../lib/usePoll";
+import { useTitle } from "../../lib/useTitle";
 import { Transcript } from "./Transcript";
 
 type Answer = Interviews["AnswerOut"];
+
+const FINAL = new Set(["ready", "rejected", "expired", "purged"]);
 type Evidence = Feedback["EvidenceOut"];
 
 export function ResultsPage() {
   const { sessionId = "" } = useParams();
+  useTitle("Results");
   const [params, setParams] = useSearchParams();
   const [session, setSession] = useState<Interviews["SessionOut"]>();
   const [error, setError] = useState<unknown>();
@@ -47,6 +51,7 @@ export function ResultsPage() {
     );
   }
   if (!session) return <Loading />;
+
 
   const questions = [...session.questions].sort((a, b) => a.position - b.position);
   const answered = questions.filter((q) => q.answers.length);
@@ -136,7 +141,8 @@ function AnswerResult({ answer, hasFeedback }: { answer: Answer; hasFeedback: bo
       answer.kind === "recording"
         ? (await unwrap(api.GET("/api/media/recordings", { params: { query: { answer_id: answer.id } } })))[0] ?? null
         : null,
-    (r) => r === null || r.status === "ready" || r.status === "rejected" || r.status === "purged",
+    // Until the recording exists and reaches a final state (a typed answer has none: null stops at once).
+    (r) => (answer.kind !== "recording" && r === null) || (r !== null && FINAL.has(r.status)),
     2000,
     [answer.id],
   );
@@ -155,6 +161,7 @@ function AnswerResult({ answer, hasFeedback }: { answer: Answer; hasFeedback: bo
     [recordingId],
   );
 
+  const [playbackTick, setPlaybackTick] = useState(0);
   useEffect(() => {
     const r = recording.value;
     setRecordingStatus(r?.status);
@@ -162,7 +169,9 @@ function AnswerResult({ answer, hasFeedback }: { answer: Answer; hasFeedback: bo
     unwrap(api.GET("/api/media/recordings/{recording_id}/playback", { params: { path: { recording_id: r.id } } }))
       .then((p) => setPlayback(p.url))
       .catch(() => setPlayback(null));
-  }, [recording.value]);
+  }, [recording.value, playbackTick]);
+  // Signed playback links expire (minutes): a video that fails to load asks for a fresh one, once per failure.
+  const renewPlayback = () => setPlaybackTick((t) => t + 1);
 
   const seek = (seconds: number) => {
     if (!player.current) return;
@@ -182,11 +191,17 @@ function AnswerResult({ answer, hasFeedback }: { answer: Answer; hasFeedback: bo
     [delivery],
   );
 
-  if (answer.status === "rejected") {
+  const rejected = answer.status === "rejected" || recording.value?.status === "rejected";
+  if (rejected || recording.value?.status === "expired") {
     return (
       <div className="card notice" role="alert">
         <h2>This recording could not be used</h2>
-        <p>{answer.rejection_reason ?? "The file was not a playable recording."}</p>
+        <p>
+          {answer.rejection_reason ??
+            recording.value?.rejection_reason ??
+            (rejected ? "The file was not a playable recording." : "The upload was never finished.")}{" "}
+          Answer the question again to get feedback.
+        </p>
       </div>
     );
   }
@@ -204,6 +219,7 @@ function AnswerResult({ answer, hasFeedback }: { answer: Answer; hasFeedback: bo
               playsInline
               aria-label="Your recorded answer"
               onTimeUpdate={(e) => setTime(e.currentTarget.currentTime)}
+              onError={renewPlayback}
             />
           ) : recordingStatus === "purged" ? (
             <p className="muted">This recording was deleted as you asked (your retention setting).</p>

@@ -8,8 +8,10 @@ import { formatBytes, formatDate } from "../../lib/format";
 import { pushSupported, subscribePush, unsubscribePush } from "../../lib/push";
 import { usePoll } from "../../lib/usePoll";
 import { Consents } from "./Consents";
+import { useTitle } from "../../lib/useTitle";
 
 export function SettingsPage() {
+  useTitle("Settings");
   return (
     <section className="stack" aria-labelledby="settings-heading">
       <h1 id="settings-heading">Settings</h1>

@@ -86,14 +86,19 @@ async def session_videos(
 ) -> SessionVideos:
     """The interviewer's clips for your session, in order, with short-lived signed URLs for the ready ones.
 
-    Rendering starts when the session is created; poll this until `ready == total` (each clip is usable as soon as
-    its own status is `ready`). Right after creating a session this may answer 404 for a moment, until the
-    session's event has reached this service (well under a second when all is well).
+    Rendering starts when the session is created; poll this until `total > 0` and `ready == total` (each clip is
+    usable as soon as its own status is `ready`). Right after creating a session nothing may be planned yet (`total`
+    0, no persona) until the session's event reaches this service: a state, not an error, so a page can poll from
+    the start. Someone else's session is a 404.
     """
-    lines = await ClipRepository(session).session_lines(session_id, user.id)
-    if not lines:
-        raise SessionVideosNotFound()  # someone else's session is indistinguishable from a missing one
+    repo = ClipRepository(session)
+    lines = await repo.session_lines(session_id, user.id)
     ttl = settings.avatar_video_url_ttl_s
+    if not lines:
+        if await repo.session_planned(session_id):
+            raise SessionVideosNotFound()  # planned, for someone else
+        expires = datetime.now(UTC) + timedelta(seconds=ttl)
+        return SessionVideos(session_id=session_id, persona=None, ready=0, total=0, expires_at=expires, clips=[])
     clips = []
     for line, clip in lines:
         urls = await _urls(clip, storage, settings)

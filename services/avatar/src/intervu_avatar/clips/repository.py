@@ -65,6 +65,13 @@ class ClipRepository:
         )
         return [(line, clip) for line, clip in rows.all()]
 
+    async def session_planned(self, session_id: uuid.UUID) -> bool:
+        """Whether any clips are planned for the session, whoever it belongs to."""
+        found = await self.db.scalar(
+            sa.select(SessionVideo.position).where(SessionVideo.session_id == session_id).limit(1)
+        )
+        return found is not None
+
     async def claim(self, lease_s: float, max_attempts: int) -> Clip | None:
         """The oldest clip waiting for a renderer (or whose renderer died), leased to this worker.
 

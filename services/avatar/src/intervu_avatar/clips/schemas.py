@@ -52,7 +52,7 @@ class ClipOut(BaseModel):
 
 class SessionVideos(BaseModel):
     session_id: uuid.UUID
-    persona: PersonaOut
+    persona: PersonaOut | None  # None while nothing is planned yet (total 0)
     ready: int  # clips done (ready or text only): a progress bar's numerator
     total: int
     expires_at: datetime  # the signed URLs stop working then: ask again
