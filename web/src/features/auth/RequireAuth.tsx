@@ -9,17 +9,19 @@ import { useAuth } from "./AuthProvider";
 export function RequireAuth({ children }: { children: ReactNode }) {
   const { user, loading } = useAuth();
   const location = useLocation();
-  const [policyOk, setPolicyOk] = useState<boolean | null>(null);
+  // The answer, and the page it was asked for: the same RequireAuth stays mounted from route to route, so a "no"
+  // from before the acceptance must not send the person back to /welcome from the next page.
+  const [policy, setPolicy] = useState<{ ok: boolean; path: string } | null>(null);
+  const policyOk = policy && (policy.ok || policy.path === location.pathname) ? policy.ok : null;
 
-  // Checked again on each page until accepted (the same RequireAuth stays mounted from route to route, so a
-  // "no" from before the acceptance must not send the person back). Once accepted, it stays accepted here.
+  // Checked again on each page until accepted; once accepted, it stays accepted here.
   useEffect(() => {
-    if (!user || policyOk === true) return;
+    if (!user || policy?.ok) return;
     let cancelled = false;
-    setPolicyOk(null);
+    const path = location.pathname;
     unwrap(api.GET("/api/accounts/policy/status"))
-      .then((status) => !cancelled && setPolicyOk(!status.needs_acceptance))
-      .catch(() => !cancelled && setPolicyOk(true)); // accounts down: let the page say what fails
+      .then((status) => !cancelled && setPolicy({ ok: !status.needs_acceptance, path }))
+      .catch(() => !cancelled && setPolicy({ ok: true, path })); // accounts down: let the page say what fails
     return () => {
       cancelled = true;
     };
