@@ -495,11 +495,14 @@ function UploadProgress({
   return (
     <div className="stack">
       <ProgressBar value={state.sent} max={state.total} label="Uploading your answer" />
-      <p className="muted small" role="status">
+      {/* The byte count changes with every chunk: shown, not announced; a lost connection is announced. */}
+      <p className="muted small">
         {formatBytes(state.sent)} of {formatBytes(state.total)}
-        {state.phase === "reconnecting"
-          ? ` · Connection lost: reconnecting (attempt ${state.attempt}). Keep this page open; the upload continues where it stopped.`
-          : ""}
+        <span role="status">
+          {state.phase === "reconnecting"
+            ? ` · Connection lost: reconnecting (attempt ${state.attempt}). Keep this page open; the upload continues where it stopped.`
+            : ""}
+        </span>
       </p>
       {state.phase === "failed" ? (
         <div className="notice" role="alert">

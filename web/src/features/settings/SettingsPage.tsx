@@ -146,7 +146,7 @@ function NotificationSettings() {
             disabled={!pushSupported()}
             onChange={(e) => void togglePush(e.target.checked)}
           />
-          <span>Push notifications in this browser</span>
+          <span>Push notifications (this browser is the one that receives them)</span>
         </label>
         <p role="status" className="muted small">
           {pushMessage}
