@@ -150,7 +150,9 @@ say "Web app"
 if [ -f web/package.json ]; then
   # `npm install` honours the lock file; `npm ci` refuses it over an optional Windows-only package that npm 11
   # leaves out of lock files written on Linux.
-  (cd web && npm install --no-audit --no-fund --loglevel=error && npm run --silent build)
+  (cd web && npm install --no-audit --no-fund --loglevel=error --silent) > "$LOCAL/logs/web-build.log" 2>&1 \
+    && (cd web && npm run --silent build) >> "$LOCAL/logs/web-build.log" 2>&1 \
+    || { echo "the web app did not build (its types are generated from web/openapi/):"; tail -30 "$LOCAL/logs/web-build.log"; exit 1; }
   ok "web app built into web/dist"
 else
   ok "no web app yet (the proxy serves web/fallback)"

@@ -28,12 +28,16 @@ export default defineConfig({
       workbox: {
         // The shell only: API calls, Keycloak and signed media always go to the network.
         navigateFallback: "/index.html",
-        navigateFallbackDenylist: [/^\/api\//, /^\/auth\//, /^\/callback/],
+        navigateFallbackDenylist: [/^\/api\//, /^\/auth\//, /^\/callback/, /^\/silent-callback/],
         globPatterns: ["**/*.{js,css,html,svg,png,woff2}"],
         importScripts: ["/push-sw.js"],
       },
     }),
   ],
+  build: {
+    // The app, and the small page a silent sign-in loads in a hidden frame.
+    rollupOptions: { input: { main: "index.html", silent: "silent-callback.html" } },
+  },
   server: {
     port: 5173,
     proxy: {

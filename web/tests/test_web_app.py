@@ -367,9 +367,14 @@ async def test_deleting_the_account_asks_for_the_password_again_and_can_be_cance
     new_context: NewContext, make_user: Callable[..., Awaitable[KeycloakUser]]
 ) -> None:
     user = await make_user()
-    _, page, console = await new_context()
+    context, page, console = await new_context()
     await sign_in(page, user)
     await accept_policy(page)
+    # Another tab (tokens are per tab): signed in silently through Keycloak's session, no click, no password.
+    tab = await context.new_page()
+    await tab.goto("/inbox")
+    await expect(tab.get_by_role("heading", name="Inbox", exact=True)).to_be_visible()
+    await tab.close()
     await page.goto("/settings")
     await page.get_by_role("button", name="Delete my account…").click()
     await page.get_by_role("button", name="Yes, delete everything").click()

@@ -56,8 +56,9 @@ async def test_a_new_session_gets_its_interviewer_videos(infra: object, sign_in:
         deadline = asyncio.get_running_loop().time() + 120
         while asyncio.get_running_loop().time() < deadline:
             response = await avatar.get(f"/api/avatar/sessions/{session['id']}/videos", headers=me.headers)
-            body = response.json() if response.status_code == 200 else {}
-            if body and body["ready"] == body["total"]:
+            assert response.status_code == 200, response.text  # before the plan arrives: an empty plan, not a 404
+            body = response.json()
+            if body["total"] > 0 and body["ready"] == body["total"]:
                 break
             await asyncio.sleep(0.3)
     assert body and body["ready"] == body["total"] == 3, body

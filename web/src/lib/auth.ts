@@ -11,6 +11,9 @@ export const userManager = new UserManager({
   response_type: "code",
   scope: "openid profile email",
   automaticSilentRenew: true,
+  // A new tab (sessionStorage is per tab) signs in without a click while Keycloak's session lasts.
+  silent_redirect_uri: `${window.location.origin}/silent-callback.html`,
+  silentRequestTimeoutInSeconds: 5,
   userStore: new WebStorageStateStore({ store: window.sessionStorage }),
 });
 

@@ -30,7 +30,11 @@ export function AuthProvider({ children }: { children: ReactNode }) {
           navigate.current(safePath(back.to), { replace: true, state: { then: back.then } });
           return;
         }
-        const existing = await userManager.getUser();
+        let existing = await userManager.getUser();
+        if (!existing || existing.expired) {
+          // Signed in to Keycloak in another tab (or a push notification opened this one): no click needed.
+          existing = await userManager.signinSilent().catch(() => null);
+        }
         if (!cancelled) setState({ user: existing && !existing.expired ? existing : null, loading: false, error: null });
       } catch (e) {
         if (cancelled) return;
