@@ -8,8 +8,10 @@ from collections.abc import Awaitable, Callable
 import httpx
 import pytest
 import sqlalchemy as sa
+from intervu_interviews import labelled
 from intervu_interviews.config import get_settings
 from intervu_interviews.models import events
+from intervu_interviews.ranking import CLASSIC_KEYS, OPENER_KEY
 from intervu_kit.db import Database
 from intervu_kit.testing.asserts import assert_error
 from intervu_kit.testing.plugin import SignedIn
@@ -209,3 +211,44 @@ async def test_creating_a_session_writes_its_event_to_the_outbox(client: httpx.A
     assert mine[0]["data"]["interviewer"] == "sam"
     unknown = await _create(client, me, role="operations", interviewer="hal9000")
     assert_error(unknown, 422, "validation_error")
+
+
+async def test_a_posting_says_what_it_was_read_as_and_the_role_can_be_corrected(
+    client: httpx.AsyncClient, sign_in: SignIn
+) -> None:
+    me = await sign_in()
+    # The labelled data-analyst posting (SQL, Power BI, A/B tests, statistics): once read as marketing.
+    posting = next(p for p in labelled.postings() if p["id"] == "jd-001")
+    response = await _create(client, me, job_description=posting["text"], question_count=5)
+    assert response.status_code == 201, response.text
+    body = response.json()
+    assert body["role"] == "data-analyst"
+    inferred = body["inferred"]
+    assert inferred["role"] == "data-analyst" and inferred["label"] == "Data analyst"
+    assert "SQL" in inferred["skills"] and len(inferred["alternatives"]) == 3
+    slots = body["questions"]
+    assert slots[0]["question"]["key"] == OPENER_KEY  # the interview opens as interviews do
+    assert all(s["question"]["role"] in ("data-analyst", "general") for s in slots), [s["question"] for s in slots]
+    # Not right? The same posting with the role chosen: the questions come from that role, nothing is inferred.
+    corrected = (
+        await _create(client, me, job_description=posting["text"], role="business-analyst", question_count=5)
+    ).json()
+    assert corrected["role"] == "business-analyst" and corrected["inferred"] is None
+    assert all(s["question"]["role"] in ("business-analyst", "general") for s in corrected["questions"])
+    # Reading it back gives the same answer.
+    again = (await client.get(f"{API}/sessions/{body['id']}", headers=me.headers)).json()
+    assert again["inferred"] == inferred
+
+
+async def test_every_role_gets_the_classic_questions_and_an_opener(client: httpx.AsyncClient, sign_in: SignIn) -> None:
+    me = await sign_in()
+    seen: set[str] = set()
+    for _ in range(4):
+        slots = (await _create(client, me, role="accountant", question_count=8)).json()["questions"]
+        assert slots[0]["question"]["key"] == OPENER_KEY
+        assert all(s["question"]["role"] == "accountant" or s["question"]["key"] in CLASSIC_KEYS for s in slots)
+        seen |= {s["question"]["key"] for s in slots}
+    assert seen & (set(CLASSIC_KEYS) - {OPENER_KEY}), "the other classics never came up"
+    # A filtered drill asks for what was filtered: no opener forced in.
+    drill = (await _create(client, me, role="accountant", type="technical", question_count=3)).json()["questions"]
+    assert all(s["question"]["type"] == "technical" for s in drill)

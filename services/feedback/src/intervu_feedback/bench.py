@@ -1,4 +1,5 @@
-"""`make bench` figures for feedback: the time from "recording ready" to "feedback completed" for a 60 s answer.
+"""`make bench` figures for feedback: accuracy on the labelled sets (tune and held-out halves side by side), and the
+time from "recording ready" to "feedback completed" for a 60 s answer.
 
 The path is the real one, minus the broker hops (measured separately by the events benchmark, ~65 ms each at p50):
 the transcription handler reads the 16 kHz track from storage, transcribes it with the local provider and stores
@@ -51,7 +52,37 @@ def _face_video(audio: Path, out: Path) -> None:
     )  # fmt: skip
 
 
+def quality() -> list[str]:
+    """STAR parts, relevance bands and faces on camera, measured on the labelled sets: the held-out half is what
+    counts, the tune half beside it shows how much the choices were fitted to what they were chosen on."""
+    from intervu_nlp import default_encoder
+
+    from intervu_feedback import labelled
+
+    encoder = default_encoder()
+    lines = ["feedback accuracy on labelled answers (services/feedback/labelled/; tune | held out):"]
+    for part in labelled.SPLITS:
+        print(f"\r      STAR and relevance, {part} half", end="", file=sys.stderr)
+        lines.append(f"  STAR ({part}): {labelled.star_figures(encoder, labelled.split('star', part)).line()}")
+        lines.append(
+            f"  structure remarks contradicted by the labels ({part}): "
+            f"{labelled.contradictions(encoder, labelled.split('star', part))}"
+        )
+        lines.append(
+            f"  relevance ({part}): {labelled.relevance_figures(encoder, labelled.split('relevance', part)).line()}"
+        )
+    with tempfile.TemporaryDirectory(prefix="feedback-videos-") as tmp:
+        for part in labelled.SPLITS:
+            print(f"\r      rendering and measuring the {part} videos", end="", file=sys.stderr)
+            cases = [c for c in labelled.video_cases() if c.split == part]
+            figures, _ = labelled.video_figures(cases, Path(tmp))
+            lines.append(f"  video ({part}): {figures.line()}")
+    print(file=sys.stderr)
+    return lines
+
+
 async def run() -> list[str]:
+    figures = quality()
     from intervu_nlp import default_encoder
     from intervu_transcription.config import Settings as TranscriptionSettings
     from intervu_transcription.consumers import provider_from_settings
@@ -123,6 +154,7 @@ async def run() -> list[str]:
     totals = sorted(a + b for a, b in runs)
     median = runs[sorted(range(len(runs)), key=lambda i: sum(runs[i]))[len(runs) // 2]]
     return [
+        *figures,
         f"feedback end to end for a {rendered.duration_s:.0f} s answer with video (local providers), {ROUNDS} rounds: "
         f"median {sum(median):.1f} s (transcription {median[0]:.1f} s, analysis + coaching {median[1]:.1f} s), "
         f"min {totals[0]:.1f} s, max {totals[-1]:.1f} s; target <= 9 s; add ~0.13 s for two broker hops",

@@ -5,6 +5,7 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 from enum import StrEnum
+from typing import Any
 
 import sqlalchemy as sa
 from intervu_kit.consents import consent_table
@@ -96,6 +97,8 @@ class PracticeSession(Base):
     difficulty: Mapped[str | None] = mapped_column(sa.String(10), nullable=True)
     job_description: Mapped[str | None] = mapped_column(sa.Text, nullable=True)
     interviewer: Mapped[str | None] = mapped_column(sa.String(20), nullable=True)
+    # A job description's reading: {"role", "alternatives", "skills"}; none when the person chose the role.
+    inferred: Mapped[dict[str, Any] | None] = mapped_column(JSONB, nullable=True)
     # Type, OS and browser: only with the person's consent (cleared when they withdraw it).
     device: Mapped[dict[str, str | None] | None] = mapped_column(JSONB, nullable=True)
     created_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True), server_default=_now())

@@ -17,6 +17,21 @@ from intervu_nlp import default_encoder, keywords
 
 from intervu_interviews.models import Question
 
+# The questions nearly every interview asks, whatever the job: they join every role's pool, and the first of them
+# opens a session (an interview starts with "Tell me about yourself" far more often than not).
+OPENER_KEY = "general/motivational/tell-me-about-yourself"
+CLASSIC_KEYS = (
+    OPENER_KEY,
+    "general/motivational/why-work-for-us",
+    "general/motivational/why-this-job-now",
+    "general/motivational/greatest-strengths",
+    "general/motivational/greatest-weakness",
+    "general/motivational/five-year-career-goals",
+    "general/motivational/why-should-we-hire-you",
+    "general/motivational/questions-for-us",
+)
+OPENER_MIN_QUESTIONS = 3  # a one- or two-question drill is for the questions asked for, not for an opener
+
 EMBEDDING_WEIGHT = 0.75
 TERM_WEIGHT = 0.25
 _SENTENCE = re.compile(r"(?<=[.!?;:])\s+|\n+|\s*[\u2022\u25cf*-]\s+")
@@ -62,21 +77,116 @@ def rank_for_job_description(job_description: str, questions: Sequence[Question]
     return ranked
 
 
-def infer_role(ranked: Sequence[Ranked], top: int = 5) -> str | None:
-    """The role a description is about: the role whose best few questions match it best on average."""
+# How postings name each role. A title says more than any sentence of the body: a "Backend Engineer" posting that
+# mentions Docker and CI is still a software engineering job. Matched as whole words, lowercase.
+ROLE_TITLES: dict[str, tuple[str, ...]] = {
+    "software-engineer": ("software engineer", "software developer", "developer", "backend", "back-end", "frontend",
+                          "front-end", "full-stack", "full stack", "programmer", "mobile engineer"),
+    "devops-engineer": ("devops", "site reliability", "sre", "platform engineer", "infrastructure engineer",
+                        "cloud engineer", "release engineer"),
+    "data-scientist": ("data scientist", "machine learning", "ml engineer", "applied scientist"),
+    "data-analyst": ("data analyst", "insights analyst", "reporting analyst", "bi analyst", "product analyst",
+                     "analytics analyst", "business intelligence"),
+    "business-analyst": ("business analyst", "requirements analyst", "systems analyst", "process analyst"),
+    "financial-analyst": ("financial analyst", "fp&a", "finance analyst", "commercial analyst", "investment analyst"),
+    "accountant": ("accountant", "accounts payable", "accounts receivable", "bookkeeper", "financial accountant",
+                   "management accountant"),
+    "administrative-assistant": ("administrative assistant", "admin assistant", "office coordinator", "receptionist",
+                                 "secretary", "office administrator", "executive assistant", "personal assistant"),
+    "product-manager": ("product manager", "product owner", "product lead"),
+    "project-manager": ("project manager", "delivery manager", "programme manager", "program manager",
+                        "project coordinator", "scrum master"),
+    "ux-designer": ("ux", "product designer", "ui designer", "interaction designer", "user researcher"),
+    "sales": ("sales", "account executive", "business development", "bdr", "sdr", "account manager"),
+    "customer-support": ("customer support", "customer success", "customer service", "support specialist",
+                         "help desk", "helpdesk", "contact centre", "call centre"),
+    "marketing": ("marketing", "brand manager", "content", "seo", "social media", "growth marketer"),
+    "nurse": ("nurse", "nursing", "rn", "midwife"),
+    "teacher": ("teacher", "teaching", "lecturer", "tutor", "educator"),
+    "human-resources": ("hr", "human resources", "people partner", "talent acquisition", "recruiter", "people team"),
+    "operations": ("operations", "ops manager", "logistics", "supply chain", "warehouse manager"),
+    "retail": ("retail", "store", "shop", "sales assistant", "customer assistant", "cashier", "merchandiser"),
+    "graduate": ("graduate", "intern", "internship", "trainee", "apprentice", "placement"),
+}  # fmt: skip
+TITLE_WORDS = 25  # a posting's title and first line
+TITLE_BONUS = 0.08  # a role named in the title (the question scores are ~0.3-0.6)
+BODY_BONUS = 0.01  # per mention in the body, up to three
+
+
+@dataclass(frozen=True)
+class Inference:
+    role: str
+    scores: dict[str, float]  # every candidate role's score, best first
+
+    @property
+    def alternatives(self) -> list[str]:
+        return [r for r in self.scores if r != self.role][:3]
+
+
+def _mentions(text: str, phrases: Sequence[str]) -> int:
+    return sum(len(re.findall(rf"(?<![a-z0-9]){re.escape(p)}(?![a-z0-9])", text)) for p in phrases)
+
+
+def infer_role(ranked: Sequence[Ranked], job_description: str = "", top: int = 5) -> Inference | None:
+    """The role a description is about: the role whose best few questions match it best on average, plus what the
+    posting calls itself (its title, and mentions in the body)."""
     by_role: dict[str, list[float]] = {}
     for item in ranked:  # already sorted best first
         scores = by_role.setdefault(item.question.role, [])
         if len(scores) < top:
             scores.append(item.score)
     candidates = {role: sum(s) / len(s) for role, s in by_role.items() if role != "general" and s}
-    return max(candidates, key=lambda role: candidates[role]) if candidates else None
+    if not candidates:
+        return None
+    lowered = job_description.lower()
+    title = " ".join(lowered.split()[:TITLE_WORDS])
+    for role in candidates:
+        phrases = ROLE_TITLES.get(role, (role.replace("-", " "),))
+        candidates[role] += TITLE_BONUS * min(1, _mentions(title, phrases))
+        candidates[role] += BODY_BONUS * min(3, _mentions(lowered, phrases))
+    ordered = dict(sorted(candidates.items(), key=lambda kv: -kv[1]))
+    return Inference(next(iter(ordered)), {k: round(v, 4) for k, v in ordered.items()})
+
+
+def inferred_skills(ranked: Sequence[Ranked], job_description: str, role: str | None, count: int = 8) -> list[str]:
+    """What the posting asks for, in its own words: its terms that the role's questions use and few other roles do
+    ("sql" for a data analyst, not "day" or "build", which every role's questions use)."""
+    vocabulary: dict[str, set[str]] = {}
+    for item in ranked:
+        q = item.question
+        for term in keywords(f"{q.text} {' '.join(q.key_points)} {' '.join(q.competencies)}"):
+            vocabulary.setdefault(term, set()).add(q.role)
+    roles = {item.question.role for item in ranked} or {"general"}
+    counts = keywords(job_description)
+    weights = {
+        term: n * math.log(len(roles) / len(vocabulary[term]))
+        for term, n in counts.items()
+        if term in vocabulary and (role is None or role in vocabulary[term]) and len(vocabulary[term]) < len(roles)
+    }
+    best = sorted((t for t, w in weights.items() if w > 0 and len(t) > 2 and not t.endswith("ly")),
+                  key=lambda t: (-weights[t], t))  # fmt: skip
+    return [_as_written(job_description, t) for t in best[:count]]
+
+
+def _as_written(text: str, term: str) -> str:
+    """The term as the posting writes it ("kubernete" -> "Kubernetes", "sql" -> "SQL")."""
+    for pattern in (rf"(?<![A-Za-z0-9]){re.escape(term)}(?![A-Za-z0-9])", rf"(?<![A-Za-z0-9]){re.escape(term)}[a-z]*"):
+        found = re.search(pattern, text, flags=re.IGNORECASE)
+        if found:
+            return found.group(0)
+    return term
 
 
 def prefer_role(ranked: Sequence[Ranked], role: str) -> list[Ranked]:
     """The role's own questions (and the general ones) first, the rest after, each group in score order."""
     own = [r for r in ranked if r.question.role in (role, "general")]
     return own + [r for r in ranked if r.question.role not in (role, "general")]
+
+
+def split_opener(questions: Sequence[Question], count: int) -> tuple[Question | None, list[Question]]:
+    """The opener (when the session is long enough and it is in the pool) and the other questions."""
+    opener = next((q for q in questions if q.key == OPENER_KEY), None) if count >= OPENER_MIN_QUESTIONS else None
+    return opener, [q for q in questions if q is not opener]
 
 
 def pick_diverse(ranked: Sequence[Ranked], count: int) -> list[Ranked]:

@@ -14,11 +14,19 @@ import numpy as np
 from intervu_nlp import SentenceEncoder, keywords, term_overlap
 from intervu_nlp.fillers import core
 
-from intervu_feedback.analysis.evidence import Evidence, Remark, Word
+from intervu_feedback.analysis import star as star_analysis
+from intervu_feedback.analysis.evidence import Evidence, Remark, Word, linear
 
-COVERED_COSINE = 0.35  # a sentence this close in meaning to a key point covers it (generic ones reach ~0.2)
+COVERED_COSINE = 0.40  # a sentence this close in meaning to a key point covers it (chosen on the tune half)
 COVERED_TERMS = 0.5  # ... or one that shares half its key terms
-STAR_COSINE = 0.35
+STAR_TYPES = frozenset({"behavioral", "situational"})
+# Relevance: a mix of similarity to the question and to its key points, mapped to 0-100 between these two values and
+# cut into bands. Chosen on the tune half of services/feedback/labelled/relevance.json; docs/RUBRIC.md has the curve.
+RELEVANCE_MIX = (0.2, 0.5, 0.3)  # the question, its key points in meaning, its key points' words
+RELEVANCE_ZERO = 0.12
+RELEVANCE_FULL = 0.42
+OFF_TOPIC_BELOW = 0.2
+PARTIAL_BELOW = 0.28
 
 _NUMBER_WORDS = frozenset(
     {
@@ -34,37 +42,6 @@ _UNITS = frozenset(
     }
 )  # fmt: skip
 _QUANT = re.compile(r"^[$\u20ac\u00a3]?\d[\d,.]*(%|k|m|x)?$")
-
-# Cue phrases per STAR part; the embedding prototypes below catch what the cues miss.
-STAR_CUES: dict[str, tuple[str, ...]] = {
-    "situation": ("in my last", "in my previous", "at my last", "when i was", "we had", "there was", "our team",
-                  "the situation", "a few years ago", "last year", "one time", "at the time", "disagreed"),
-    "task": ("my task", "i was responsible", "i needed to", "i had to", "the goal", "my job was", "i was asked",
-             "we needed to", "the task", "my role was", "the challenge"),
-    "action": ("i decided", "i introduced", "i built", "i led", "i proposed", "i organised", "i organized",
-               "i wrote", "i set up", "i started", "i created", "i analysed", "i analyzed", "i listened",
-               "i split", "i asked", "i talked", "i met", "i designed", "i measured", "we built", "i added",
-               "i refunded", "i found", "i rewrote", "i raised"),
-    "result": ("as a result", "in the end", "the result", "which led to", "we reduced", "we cut", "we increased",
-               "we saved", "dropped", "improved", "we launched", "we delivered", "i learned", "since then",
-               "that led to", "the outcome", "became", "went from", "fell from", "rose", "grew"),
-}  # fmt: skip
-# Beyond fixed phrases: an action is something "I" or "we" did ("I sorted", "we built"), a situation often opens
-# with when it happened ("When I joined...").
-STAR_PATTERNS: dict[str, re.Pattern[str]] = {
-    "situation": re.compile(r" when (i|we) (joined|started|arrived|moved|took over|began)\b"),
-    "action": re.compile(
-        r" (i|we) (?!needed|wanted|was|were|had|liked|loved|hoped|used to)"
-        r"(\w+ed|led|built|wrote|set up|made|took|ran|gave|found|sent|spoke|told|chose|kept|put|did|brought|met|"
-        r"asked|drew|began|showed|sat down|called)\b"
-    ),
-}
-STAR_PROTOTYPES = {
-    "situation": "The context was a project at my previous company where we faced a problem.",
-    "task": "My responsibility and goal was to fix this problem by a deadline.",
-    "action": "I took these specific steps myself to solve it.",
-    "result": "As a result the outcome improved measurably and we learned from it.",
-}
 
 
 @dataclass
@@ -87,6 +64,9 @@ class Content:
     relevance: float
     key_points: list[KeyPoint] = field(default_factory=list)
     star: dict[str, Evidence | None] | None = None
+    story: bool | None = None  # behavioural questions: did the answer tell a story at all?
+    star_ambiguous: list[str] = field(default_factory=list)  # parts whose quote may hold a missing part
+    relevance_band: str = "on_topic"  # on_topic, partial or off_topic (see relevance_band)
     quantified: list[Evidence] = field(default_factory=list)
     length_ratio: float | None = None  # answer length / suggested length
     remarks: list[Remark] = field(default_factory=list)
@@ -108,50 +88,27 @@ def sentences(words: Sequence[Word]) -> list[Sentence]:
     return pieces
 
 
-def _quantified(words: Sequence[Word]) -> list[Evidence]:
+def _quantified(words: Sequence[Word], within: Sequence[tuple[int, int]]) -> list[Evidence]:
+    """Numbers with a unit nearby, inside the given word ranges (the result): "five years of" is no result."""
     found = []
     cores = [core(w.text) for w in words]
+    end_of = {i: b for a, b in within for i in range(a, b + 1)}
     for i, w in enumerate(words):
+        if i not in end_of:
+            continue
         token = w.text.strip(".,;:!?").lower()
         is_number = bool(_QUANT.match(token)) or (cores[i] in _NUMBER_WORDS and cores[i] not in {"one"})
         if not is_number:
             continue
         window = cores[i + 1 : i + 4]
         if token.endswith("%") or any(u in window for u in _UNITS) or "%" in token:
-            found.append(Evidence.of(words, i, min(len(words) - 1, i + 2)))
+            found.append(Evidence.of(words, i, min(end_of[i], i + 2)))  # the quote stays inside the result
     merged: list[Evidence] = []
     for e in found:
         if merged and e.first <= merged[-1].last:
             continue
         merged.append(e)
     return merged
-
-
-def _star(
-    words: Sequence[Word], parts: list[Sentence], vectors: np.ndarray, protos: np.ndarray
-) -> dict[str, Evidence | None]:
-    found: dict[str, Evidence | None] = dict.fromkeys(STAR_CUES)
-    lowered = [" " + s.text.lower() + " " for s in parts]
-    taken: set[int] = set()
-    for name, cues in STAR_CUES.items():
-        # One sentence, one part: "In my last role I led a team" is the situation, not yet the action.
-        pattern = STAR_PATTERNS.get(name)
-        matches = [
-            k
-            for k, text in enumerate(lowered)
-            if any(f" {c}" in text for c in cues) or (pattern is not None and pattern.search(text))
-        ]
-        pick = next((k for k in matches if k not in taken), matches[0] if matches else None)
-        if pick is not None:
-            taken.add(pick)
-            found[name] = Evidence.of(words, parts[pick].first, parts[pick].last)
-    for k, name in enumerate(STAR_CUES):
-        if found[name] is None and len(parts):
-            sims = vectors @ protos[k]
-            best = int(np.argmax(sims))
-            if sims[best] >= STAR_COSINE:
-                found[name] = Evidence.of(words, parts[best].first, parts[best].last)
-    return found
 
 
 def analyse(
@@ -165,15 +122,25 @@ def analyse(
 ) -> Content:
     text = " ".join(w.text for w in words)
     parts = sentences(words)
-    texts = [question, text, *key_points, *(s.text for s in parts), *STAR_PROTOTYPES.values()]
+    texts = [question, text, *key_points, *(s.text for s in parts)]
     vectors = encoder.encode(texts)
     q, answer = vectors[0], vectors[1]
     kp = vectors[2 : 2 + len(key_points)]
     sv = vectors[2 + len(key_points) : 2 + len(key_points) + len(parts)]
-    protos = vectors[2 + len(key_points) + len(parts) :]
     # A long answer's detail dilutes the whole; its three most on-topic sentences show it answers the question.
     top = np.sort(sv @ q)[::-1][:3] if len(parts) else np.zeros(1)
-    content = Content(relevance=round(max(float(q @ answer), float(top.mean())), 3))
+    on_question = max(float(q @ answer), float(top.mean()))
+    # What a good answer covers, met anywhere in the answer (in meaning, and in the key points' own words): a vague
+    # answer restates the question's topic (often closer to the question than a real answer) but not its substance.
+    if len(parts) and len(key_points):
+        on_points = float(np.mean((sv @ kp.T).max(axis=0)))
+        answer_terms = keywords(text)
+        point_terms = float(np.mean([term_overlap(answer_terms, keywords(p)) for p in key_points]))
+        mixed = RELEVANCE_MIX[0] * on_question + RELEVANCE_MIX[1] * on_points + RELEVANCE_MIX[2] * point_terms
+    else:
+        mixed = on_question
+    content = Content(relevance=round(mixed, 3))
+    content.relevance_band = relevance_band(content.relevance)
     for k, point in enumerate(key_points):
         sims = sv @ kp[k] if len(parts) else np.zeros(0)
         best = int(np.argmax(sims)) if len(sims) else -1
@@ -190,14 +157,26 @@ def analyse(
                 Evidence.of(words, parts[pick].first, parts[pick].last) if covered and pick >= 0 else None,
             )
         )
-    if question_type == "behavioral" or question_type == "situational":
-        content.star = _star(words, parts, sv, protos)
-    content.quantified = _quantified(words)
+    if question_type in STAR_TYPES:
+        located = star_analysis.locate(encoder, words, story_required=question_type == "behavioral")
+        content.star, content.story, content.star_ambiguous = located.parts, located.story, sorted(located.ambiguous)
+        # Only a number inside the result backs the result ("a team of five" in the situation does not).
+        content.quantified = _quantified(words, located.spans("result"))
     if answer_seconds is None:
         answer_seconds = len(words) / 150 * 60  # a typed answer, read aloud at a usual pace
     content.length_ratio = round(answer_seconds / suggested_seconds, 2) if suggested_seconds else None
     _remarks(content)
     return content
+
+
+def relevance_band(relevance: float) -> str:
+    if relevance < OFF_TOPIC_BELOW:
+        return "off_topic"
+    return "partial" if relevance < PARTIAL_BELOW else "on_topic"
+
+
+def relevance_score(relevance: float) -> float:
+    return linear(relevance, RELEVANCE_ZERO, RELEVANCE_FULL)
 
 
 def _remarks(c: Content) -> None:
@@ -214,31 +193,68 @@ def _remarks(c: Content) -> None:
         )
     if missing:
         c.remarks.append(Remark("key_points_missing", "Not covered: " + "; ".join(missing) + ".", "improve"))
-    if c.star is not None:
+    if c.relevance_band == "off_topic":
+        c.remarks.append(
+            Remark(
+                "off_topic",
+                "This answer seems to be about something else than the question: answer what was asked, then add "
+                "what you want them to know.",
+                "improve",
+            )
+        )
+    elif c.relevance_band == "partial":
+        c.remarks.append(
+            Remark(
+                "partly_relevant",
+                "Only part of this answer is about the question: stay on it and answer it directly.",
+                "improve",
+            )
+        )
+    if c.star is not None and c.story is False:
+        c.remarks.append(
+            Remark(
+                "no_story",
+                "This question asks for a real example: tell one specific time (where you were, what you had to "
+                "do, what you did and how it ended) rather than general qualities or what you would do.",
+                "improve",
+            )
+        )
+    elif c.star is not None:
+        found = [name for name, e in c.star.items() if e is not None]
         absent = [name for name, e in c.star.items() if e is None]
         if absent:
+            # The message names what was found too, so its quotes read as what they are.
             c.remarks.append(
                 Remark(
                     "star_incomplete",
-                    "Your story lacks its " + " and ".join(absent) + ": a STAR answer has situation, task, "
-                    "action and result.",
+                    "Your story has its " + _and(found) + " but no " + _and(absent) + ": a STAR answer has "
+                    "situation, task, action and result.",
                     "improve",
-                    [e for e in c.star.values() if e],
+                    [e for name, e in c.star.items() if e and name not in c.star_ambiguous],
                 )
             )
         else:
             c.remarks.append(
                 Remark("star_complete", "A complete STAR story.", "strength", [e for e in c.star.values() if e])
             )
-    if c.quantified:
-        c.remarks.append(Remark("quantified", "You backed your result with numbers.", "strength", c.quantified))
-    elif c.star is not None:
-        c.remarks.append(
-            Remark("not_quantified", "Put a number on the result (time saved, % improved, people affected).", "improve")
-        )
+        if c.quantified:
+            c.remarks.append(Remark("quantified", "You backed your result with numbers.", "strength", c.quantified))
+        elif c.star.get("result") is not None:
+            c.remarks.append(
+                Remark(
+                    "not_quantified",
+                    "Put a number on the result (time saved, % improved, people affected).",
+                    "improve",
+                    [e for e in [c.star["result"]] if e],
+                )
+            )
     if c.length_ratio is not None and c.length_ratio < 0.4:
         c.remarks.append(
             Remark("too_short", "The answer is short for this question; add a concrete example.", "improve")
         )
     elif c.length_ratio is not None and c.length_ratio > 1.5:
         c.remarks.append(Remark("too_long", "Long for this question; lead with the point, cut detail.", "improve"))
+
+
+def _and(names: Sequence[str]) -> str:
+    return ", ".join(names[:-1]) + " and " + names[-1] if len(names) > 1 else (names[0] if names else "nothing")

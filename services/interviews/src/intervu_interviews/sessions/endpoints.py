@@ -9,6 +9,7 @@ from intervu_kit.auth import CurrentUser
 from intervu_kit.db import SessionDep
 
 from intervu_interviews.models import PracticeSession, SessionStatus
+from intervu_interviews.questions.service import ROLE_LABELS
 from intervu_interviews.sessions.repository import SessionRepository
 from intervu_interviews.sessions.schemas import (
     AnswerCreate,
@@ -42,8 +43,9 @@ def _summary_fields(p: PracticeSession) -> dict[str, object]:
 
 
 def _out(p: PracticeSession) -> SessionOut:
+    inferred = {**p.inferred, "label": ROLE_LABELS.get(p.inferred["role"], p.inferred["role"])} if p.inferred else None
     return SessionOut.model_validate(
-        {**_summary_fields(p), "job_description": p.job_description, "questions": p.questions}
+        {**_summary_fields(p), "job_description": p.job_description, "inferred": inferred, "questions": p.questions}
     )
 
 

@@ -71,6 +71,16 @@ class SessionQuestionOut(BaseModel):
     answers: list[AnswerOut]
 
 
+class InferredRole(BaseModel):
+    """What a pasted job description was read as. Not right? Create the session again with ``role`` set (and the
+    same description): the questions then come from that role."""
+
+    role: str
+    label: str
+    alternatives: list[str]  # the next most likely roles, best first
+    skills: list[str]  # what the posting asks for, in its words
+
+
 class SessionSummary(BaseModel):
     model_config = ConfigDict(from_attributes=True)
     id: uuid.UUID
@@ -90,6 +100,7 @@ class SessionSummary(BaseModel):
 
 class SessionOut(SessionSummary):
     job_description: str | None
+    inferred: InferredRole | None = None  # only when a job description chose the role
     questions: list[SessionQuestionOut]
 
 

@@ -29,7 +29,16 @@ from intervu_interviews.models import (
     events,
 )
 from intervu_interviews.questions.repository import QuestionRepository
-from intervu_interviews.ranking import infer_role, pick_diverse, prefer_role, rank_for_job_description
+from intervu_interviews.ranking import (
+    CLASSIC_KEYS,
+    OPENER_KEY,
+    infer_role,
+    inferred_skills,
+    pick_diverse,
+    prefer_role,
+    rank_for_job_description,
+    split_opener,
+)
 from intervu_interviews.sessions.device import describe_device
 from intervu_interviews.sessions.repository import SessionRepository
 from intervu_interviews.sessions.schemas import AnswerCreate, SessionCreate
@@ -82,27 +91,43 @@ class SessionService:
         )
         type_ = data.type.value if data.type else None
         difficulty = data.difficulty.value if data.difficulty else None
+        # The classic questions belong to every role; they open the session only when nothing was filtered out.
+        classics = await self.questions.active(keys=CLASSIC_KEYS, type_=type_, difficulty=difficulty)
+        unfiltered = type_ is None and difficulty is None
         if data.job_description:
             # With a role, stay within it (plus the general questions); without, the description decides.
             roles = [data.role, "general"] if data.role else None
             pool = await self.questions.active(roles=roles, type_=type_, difficulty=difficulty, with_embeddings=True)
             # The encoder is CPU work: off the event loop, so other requests keep flowing meanwhile.
             ranked = await anyio.to_thread.run_sync(rank_for_job_description, data.job_description, pool)
-            if data.role is None and (inferred := infer_role(ranked)) is not None:
+            if data.role is None and (inference := infer_role(ranked, data.job_description)) is not None:
                 # A description is about one job: its questions first, so the session feels like that interview.
-                practice.role = inferred
-                ranked = prefer_role(ranked, inferred)
-            chosen = pick_diverse(ranked, data.question_count)
+                # What it was read as is kept and shown, so a wrong reading can be corrected (choose the role).
+                practice.role = inference.role
+                ranked = prefer_role(ranked, inference.role)
+                practice.inferred = {
+                    "role": inference.role,
+                    "alternatives": inference.alternatives,
+                    "skills": inferred_skills(ranked, data.job_description, inference.role),
+                }
+            opener, _ = split_opener(classics, data.question_count) if unfiltered else (None, [])
+            opening = [r for r in ranked if opener is not None and r.question.key == OPENER_KEY]
+            rest = [r for r in ranked if r not in opening]
+            chosen = opening[:1] + pick_diverse(rest, data.question_count - len(opening[:1]))
             picks: list[tuple[Question, float | None, list[str]]] = [
                 (r.question, round(r.score, 4), r.matched_terms) for r in chosen
             ]
         else:
-            pool = await self.questions.active(
-                roles=[data.role] if data.role else None, type_=type_, difficulty=difficulty
+            pool = list(
+                await self.questions.active(
+                    roles=[data.role] if data.role else None, type_=type_, difficulty=difficulty
+                )
             )
+            pool += [q for q in classics if q.role != data.role]
+            opener, others = split_opener(pool, data.question_count) if unfiltered else (None, pool)
             # A fresh mix each time: practising the same five questions forever teaches little.
-            sample = random.sample(list(pool), k=min(data.question_count, len(pool)))
-            picks = [(q, None, []) for q in sample]
+            sample = random.sample(others, k=min(data.question_count - (opener is not None), len(others)))
+            picks = [(q, None, []) for q in ([opener] if opener else []) + sample]
         if len(picks) < data.question_count:
             raise NotEnoughQuestions(details={"available": len(picks), "requested": data.question_count})
         practice.questions = [
