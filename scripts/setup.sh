@@ -17,7 +17,7 @@ say() { step=$((step+1)); printf '[%d/%d] %s\n' "$step" "$total" "$*"; }
 ok() { printf '      \342\234\224 %s\n' "$*"; }
 SUDO=""; [ "$(id -u)" -ne 0 ] && SUDO="sudo"
 
-say "System packages (PostgreSQL, NATS, Caddy, ffmpeg, espeak-ng, a Java JDK, Chromium)"
+say "System packages (PostgreSQL, NATS, Caddy, ffmpeg, espeak-ng, a Java JDK, Chromium, real speech for tests)"
 need=()
 command -v /usr/lib/postgresql/*/bin/postgres >/dev/null 2>&1 || ls /usr/lib/postgresql/*/bin/postgres >/dev/null 2>&1 || need+=(postgresql)
 command -v nats-server >/dev/null || need+=(nats-server)
@@ -28,6 +28,8 @@ command -v espeak-ng >/dev/null || need+=(espeak-ng)
 command -v javac >/dev/null || need+=(openjdk-17-jdk-headless)  # also builds our Keycloak extension
 command -v unzip >/dev/null || need+=(unzip)
 command -v curl >/dev/null || need+=(curl)
+# Real recorded speech with reference transcripts (LibriVox readings, public domain) for the speech-to-text tests.
+[ -d /usr/share/pocketsphinx/test/data/librivox ] || need+=(pocketsphinx-testdata)
 # The web app's browser tests drive Debian's Chromium (Playwright's own browser download is not used).
 command -v chromium >/dev/null || need+=(chromium)
 if [ ${#need[@]} -gt 0 ]; then

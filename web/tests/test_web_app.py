@@ -432,3 +432,45 @@ async def test_a_blocked_camera_gets_guidance_and_the_typed_answer_still_works(
         assert not console.unexpected(), console.errors
     finally:
         await chromium.close()
+
+
+async def test_a_pasted_posting_says_what_it_was_read_as_and_the_role_can_be_chosen(
+    new_context: NewContext, make_user: Callable[..., Awaitable[KeycloakUser]]
+) -> None:
+    from intervu_interviews import labelled
+
+    posting = next(p for p in labelled.postings() if p["id"] == "jd-001")  # a data-analyst posting (tune half)
+    user = await make_user()
+    for phone in (False, True):
+        _, page, console = await new_context(phone=phone)
+        await sign_in(page, user)
+        if not phone:
+            await accept_policy(page)
+        await page.goto("/practice")
+        await page.get_by_role("tab", name="From a job description").click()
+        await page.get_by_label("Job description").fill(posting["text"])
+        await page.get_by_label("Questions", exact=True).select_option("5")
+        await page.get_by_role("button", name="Start the interview").click()
+        await expect(page).to_have_url(re.compile(r"/practice/[0-9a-f-]{36}"))
+        banner = page.get_by_role("status").filter(has_text="We read this posting as")
+        await expect(banner).to_contain_text("Data analyst")
+        await expect(banner).to_contain_text("SQL")
+        await expect(page.locator("#question-heading")).to_have_text("Tell me about yourself.")
+        await screenshot(page, f"12-practice-read-as{'-phone' if phone else ''}")
+        if phone:
+            assert await page.evaluate("document.documentElement.scrollWidth") <= 390
+            continue
+        assert not (problems := await accessibility_problems(page)), "\n".join(problems)
+        first = page.url
+        # Not right: choose the role instead; the questions come from it and the first session is set aside.
+        await page.get_by_label("Choose the role").select_option("business-analyst")
+        await page.get_by_role("button", name="Use this role").click()
+        await expect(page).not_to_have_url(first)
+        await expect(page.locator("#question-heading")).to_be_visible()
+        await expect(banner).to_have_count(0)
+        session = await api_get(page, f"/api/interviews/sessions/{page.url.rsplit('/', 1)[-1].split('?')[0]}")
+        assert session["role"] == "business-analyst" and session["inferred"] is None
+        assert {q["question"]["role"] for q in session["questions"]} <= {"business-analyst", "general"}
+        old = await api_get(page, f"/api/interviews/sessions/{first.rsplit('/', 1)[-1].split('?')[0]}")
+        assert old["status"] == "abandoned"
+        assert not console.unexpected(), console.errors

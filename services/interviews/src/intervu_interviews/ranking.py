@@ -163,17 +163,39 @@ def inferred_skills(ranked: Sequence[Ranked], job_description: str, role: str | 
         for term, n in counts.items()
         if term in vocabulary and (role is None or role in vocabulary[term]) and len(vocabulary[term]) < len(roles)
     }
-    best = sorted((t for t, w in weights.items() if w > 0 and len(t) > 2 and not t.endswith("ly")),
-                  key=lambda t: (-weights[t], t))  # fmt: skip
-    return [_as_written(job_description, t) for t in best[:count]]
+    title = keywords(" ".join(job_description.split()[:6]))  # the job's name ("Data Analyst") is not a skill
+    written = {
+        t: _as_written(job_description, t) for t, w in weights.items() if w > 0 and _skill_like(t) and t not in title
+    }
+    # Names of tools and methods are written with capitals (SQL, Power BI, Kubernetes): they are the skills.
+    best = sorted(written, key=lambda t: (-weights[t] * (2 if written[t] != written[t].lower() else 1), t))
+    out: list[str] = []
+    for term in best:
+        if not any(written[term].lower() in s.lower() for s in out):
+            out.append(written[term])
+    return out[:count]
+
+
+# Words a posting uses about any job ("maintain", "functions"), never the skill it asks for.
+_NOT_SKILLS = frozenset(
+    {"maintain", "function", "ensure", "support", "manage", "help", "work", "build", "recommend", "interval",
+     "comfortable", "usually", "especially", "including", "present", "remote", "qualification", "salary", "holiday"}
+)  # fmt: skip
+
+
+def _skill_like(term: str) -> bool:
+    return len(term) > 2 and not term.endswith("ly") and term not in _NOT_SKILLS
 
 
 def _as_written(text: str, term: str) -> str:
-    """The term as the posting writes it ("kubernete" -> "Kubernetes", "sql" -> "SQL")."""
+    """The term as the posting writes it ("kubernete" -> "Kubernetes", "sql" -> "SQL", "power" -> "Power BI")."""
     for pattern in (rf"(?<![A-Za-z0-9]){re.escape(term)}(?![A-Za-z0-9])", rf"(?<![A-Za-z0-9]){re.escape(term)}[a-z]*"):
-        found = re.search(pattern, text, flags=re.IGNORECASE)
+        found = re.search(pattern + r"(?: [A-Z][A-Za-z0-9+#]*)?", text, flags=re.IGNORECASE)
         if found:
-            return found.group(0)
+            word = found.group(0)
+            head, _, tail = word.partition(" ")
+            # A capitalised name continues into the next capitalised word ("Power BI", "Google Analytics").
+            return word if tail and head[:1].isupper() and tail[:1].isupper() else head
     return term
 
 

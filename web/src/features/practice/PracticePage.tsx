@@ -91,6 +91,7 @@ export function PracticePage() {
 
   return (
     <section className="stack" aria-labelledby="question-heading">
+      {session.inferred && session.answered_count === 0 ? <ReadAs session={session} /> : null}
       <nav aria-label="Questions" className="steps-row">
         {questions.map((q, i) => (
           <button
@@ -512,6 +513,71 @@ function UploadProgress({
           </button>
         </div>
       ) : null}
+    </div>
+  );
+}
+
+/** What a pasted posting was read as, and the way to choose the role instead (before the first answer). */
+function ReadAs({ session }: { session: Interviews["SessionOut"] }) {
+  const inferred = session.inferred!;
+  const navigate = useNavigate();
+  const [roles, setRoles] = useState<Interviews["RoleSummary"][]>([]);
+  const [role, setRole] = useState("");
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<unknown>();
+
+  useEffect(() => {
+    unwrap(api.GET("/api/interviews/roles"))
+      .then((list) => setRoles(list.filter((r) => r.role !== "general" && r.role !== inferred.role)))
+      .catch(() => setRoles([]));
+  }, [inferred.role]);
+
+  const choose = async () => {
+    if (!role || !session.job_description) return;
+    setBusy(true);
+    setError(undefined);
+    try {
+      const body: Interviews["SessionCreate"] = {
+        job_description: session.job_description,
+        role,
+        question_count: session.questions.length,
+      };
+      if (session.interviewer) body.interviewer = session.interviewer as Interviews["SessionCreate"]["interviewer"];
+      const replacement = await unwrap(api.POST("/api/interviews/sessions", { body }));
+      // The session read the wrong way is set aside, not left open in the history.
+      await api.POST("/api/interviews/sessions/{session_id}/abandon", { params: { path: { session_id: session.id } } });
+      navigate(`/practice/${replacement.id}`, { replace: true });
+    } catch (e) {
+      setError(e);
+      setBusy(false);
+    }
+  };
+
+  return (
+    <div className="card read-as" role="status">
+      <p>
+        We read this posting as <strong>{inferred.label}</strong>
+        {inferred.skills.length ? <> · it asks for {inferred.skills.slice(0, 6).join(", ")}</> : null}.
+      </p>
+      <div className="read-as-fix">
+        <label>
+          Not right? Choose the role
+          <select aria-label="Choose the role" value={role} onChange={(e) => setRole(e.target.value)}>
+            <option value="">{inferred.label} (as read)</option>
+            {[...inferred.alternatives, ...roles.map((r) => r.role).filter((r) => !inferred.alternatives.includes(r))].map(
+              (r) => (
+                <option key={r} value={r}>
+                  {roles.find((x) => x.role === r)?.label ?? titleCase(r)}
+                </option>
+              ),
+            )}
+          </select>
+        </label>
+        <button type="button" onClick={() => void choose()} disabled={!role || busy}>
+          {busy ? "Choosing questions…" : "Use this role"}
+        </button>
+      </div>
+      <ErrorMessage error={error} />
     </div>
   );
 }

@@ -24,6 +24,7 @@ from intervu_transcription.providers.speech import SAMPLE_RATE, load_audio, snap
 
 DISFLUENT_PROMPT = "Umm, let me think like, hmm... Okay, here's what I'm, like, thinking. Uh, so, um, yeah."
 SPEECH_MARGIN_S = 0.05
+FALLBACK_TEMPERATURES = (0.0, 0.2, 0.4, 0.6, 0.8, 1.0)
 # Speech this long without a word gets a second look (Whisper tiny sometimes skips a stretch).
 MIN_GAP_S = 1.0
 GAP_PAD_S = 0.15
@@ -43,6 +44,34 @@ def uncovered(
         if b - cursor >= minimum:
             gaps.append((cursor, b))
     return gaps
+
+
+LOOP_REPEATS = 3  # a phrase said this many times in a row is a decoding loop, not speech
+
+
+def drop_loops(words: list[Word], longest: int = 8) -> list[Word]:
+    """Keep one copy of a phrase of 2-8 words that comes three or more times in a row ("see you next time see you
+    next time see you next time ..."): a stuck decoder, not the person. (A word said twice or thrice, "very very",
+    is speech and stays.)"""
+    keys = [core(w.text) for w in words]
+    out: list[int] = []
+    i = 0
+    while i < len(words):
+        for n in range(2, longest + 1):
+            phrase = keys[i : i + n]
+            if len(phrase) < n or not all(phrase):
+                continue
+            repeats = 1
+            while keys[i + repeats * n : i + (repeats + 1) * n] == phrase:
+                repeats += 1
+            if repeats >= LOOP_REPEATS:
+                out.extend(range(i, i + n))
+                i += repeats * n
+                break
+        else:
+            out.append(i)
+            i += 1
+    return [words[k] for k in out]
 
 
 def strip_invented_tail(words: list[Word]) -> list[Word]:
@@ -99,7 +128,7 @@ class LocalWhisper:
             extra, _ = self._decode(audio[lo:hi], [(a, b)], offset=lo / SAMPLE_RATE, whole=False)
             words.extend(w for w in extra if not any(w.start < o.end and w.end > o.start for o in words))
         words.sort(key=lambda w: w.start)
-        words = strip_invented_tail(words)
+        words = strip_invented_tail(drop_loops(words))
         return Transcript(
             text=" ".join(w.text for w in words),
             words=words,
@@ -125,7 +154,10 @@ class LocalWhisper:
             word_timestamps=True,
             initial_prompt=DISFLUENT_PROMPT,
             beam_size=self.beam_size,
-            temperature=0.0,
+            # Greedy first; when the output turns repetitive (compression ratio) or unlikely, Whisper decodes the
+            # window again warmer. A single 0.0 switched that off, and the disfluent prompt then drove tiny.en into
+            # loops on short real recordings ("see you next time" x40 after a six-word sentence).
+            temperature=FALLBACK_TEMPERATURES,
             condition_on_previous_text=False,
             # Whisper hears only the speech (with a generous pad so no syllable is clipped): it cannot invent
             # sentences in silences it never sees, and long pauses cannot push its timestamps off.
