@@ -456,7 +456,7 @@ async def test_a_pasted_posting_says_what_it_was_read_as_and_the_role_can_be_cho
         await expect(banner).to_contain_text("Data analyst")
         await expect(banner).to_contain_text("SQL")
         await expect(page.locator("#question-heading")).to_have_text("Tell me about yourself.")
-        await screenshot(page, f"12-practice-read-as{'-phone' if phone else ''}")
+        await screenshot(page, f"15-practice-read-as{'-phone' if phone else ''}")
         if phone:
             assert await page.evaluate("document.documentElement.scrollWidth") <= 390
             continue

@@ -243,8 +243,8 @@ async def test_a_posting_says_what_it_was_read_as_and_the_role_can_be_corrected(
 async def test_every_role_gets_the_classic_questions_and_an_opener(client: httpx.AsyncClient, sign_in: SignIn) -> None:
     me = await sign_in()
     seen: set[str] = set()
-    for _ in range(4):
-        slots = (await _create(client, me, role="accountant", question_count=8)).json()["questions"]
+    for _ in range(2):  # 2 x 19 of 33 others: the chance no other classic comes up is below one in a million
+        slots = (await _create(client, me, role="accountant", question_count=20)).json()["questions"]
         assert slots[0]["question"]["key"] == OPENER_KEY
         assert all(s["question"]["role"] == "accountant" or s["question"]["key"] in CLASSIC_KEYS for s in slots)
         seen |= {s["question"]["key"] for s in slots}

@@ -48,9 +48,13 @@ async def test_real_read_speech_is_transcribed_without_invented_text() -> None:
     [
         ("he might even have been made amiable himself see you next time see you next time see you next time",
          "he might even have been made amiable himself see you next time"),
-        ("it was very very very hard", "it was very very very hard"),  # one word said thrice is speech
-        ("we tested it, we tested it again", "we tested it, we tested it again"),  # twice is speech
         ("thank you thank you thank you thank you", "thank you"),
+        # Speech repeats itself too: hesitations, stutters and a phrase said three times stay as said.
+        ("it was very very very hard", "it was very very very hard"),
+        ("the the the the the server", "the the the the the server"),
+        ("um, so, um, so, um, so we shipped it", "um, so, um, so, um, so we shipped it"),
+        ("and then, and then, and then it broke", "and then, and then, and then it broke"),
+        ("we tested it, we tested it again", "we tested it, we tested it again"),
     ],
 )  # fmt: skip
 def test_a_decoding_loop_keeps_one_copy(said: str, kept: str) -> None:

@@ -60,23 +60,23 @@ def quality() -> list[str]:
     from intervu_feedback import labelled
 
     encoder = default_encoder()
-    lines = ["feedback accuracy on labelled answers (services/feedback/labelled/; tune | held out):"]
+    lines = ["feedback accuracy on labelled answers (services/feedback/labelled/), tune and held-out halves:"]
+    measures: dict[str, dict[str, str]] = {"STAR": {}, "structure remarks the labels contradict": {}, "relevance": {}}
     for part in labelled.SPLITS:
         print(f"\r      STAR and relevance, {part} half", end="", file=sys.stderr)
-        lines.append(f"  STAR ({part}): {labelled.star_figures(encoder, labelled.split('star', part)).line()}")
-        lines.append(
-            f"  structure remarks contradicted by the labels ({part}): "
-            f"{labelled.contradictions(encoder, labelled.split('star', part))}"
+        measures["STAR"][part] = labelled.star_figures(encoder, labelled.split("star", part)).line()
+        measures["structure remarks the labels contradict"][part] = str(
+            labelled.contradictions(encoder, labelled.split("star", part))
         )
-        lines.append(
-            f"  relevance ({part}): {labelled.relevance_figures(encoder, labelled.split('relevance', part)).line()}"
-        )
+        measures["relevance"][part] = labelled.relevance_figures(encoder, labelled.split("relevance", part)).line()
     with tempfile.TemporaryDirectory(prefix="feedback-videos-") as tmp:
+        measures["faces on camera"] = {}
         for part in labelled.SPLITS:
             print(f"\r      rendering and measuring the {part} videos", end="", file=sys.stderr)
             cases = [c for c in labelled.video_cases() if c.split == part]
-            figures, _ = labelled.video_figures(cases, Path(tmp))
-            lines.append(f"  video ({part}): {figures.line()}")
+            measures["faces on camera"][part] = labelled.video_figures(cases, Path(tmp))[0].line()
+    for name, by_part in measures.items():
+        lines += [f"  {name} ({part}): {by_part[part]}" for part in labelled.SPLITS]
     print(file=sys.stderr)
     return lines
 

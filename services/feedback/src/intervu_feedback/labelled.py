@@ -99,7 +99,7 @@ def star_figures(encoder: SentenceEncoder, items: Sequence[dict[str, Any]]) -> S
     )
 
 
-# The labelled videos: real photographs (public domain: services/feedback/labelled/faces/CREDITS.md, and
+# The labelled videos: real photographs (public domain: see services/feedback/labelled/README.md, and
 # scikit-image's astronaut and cameraman) composed into webcam-like 640 x 480 answers with known face positions.
 # Generated from a fixed seed, so every run measures the same pictures. Tune: astronaut, Obama; held out: Macron,
 # Ardern and the cameraman (a head turned about 40 degrees: the only one not facing the camera).

@@ -124,7 +124,8 @@ class Inference:
 
 
 def _mentions(text: str, phrases: Sequence[str]) -> int:
-    return sum(len(re.findall(rf"(?<![a-z0-9]){re.escape(p)}(?![a-z0-9])", text)) for p in phrases)
+    # Whole words ("£18.50/hr" is a rate, not HR).
+    return sum(len(re.findall(rf"(?<![a-z0-9/]){re.escape(p)}(?![a-z0-9])", text)) for p in phrases)
 
 
 def infer_role(ranked: Sequence[Ranked], job_description: str = "", top: int = 5) -> Inference | None:

@@ -110,12 +110,12 @@ _PAST_ACTION = re.compile(
     r"thought|knew|believed|worked as|joined|started at|ended)"
     r"(\w+ed|led|built|wrote|set|made|took|ran|gave|found|sent|spoke|told|chose|kept|put|did|brought|met|drew|"
     r"began|showed|sat|went|got|caught|paid|sold|taught|rang|dealt|stood|held|bought|fought|broke|cut|read|"
-    r"rewrote|rebuilt|won|left|let|came|spent|flew|thought through)\b"
+    r"rewrote|rebuilt|won|left|let|came|spent|flew)\b"
 )
 # "I would", "I'd", "I will": what one would do is not a story of what one did.
-_HYPOTHETICAL = re.compile(r"\b(i|we) (would|'d|will|could|might|should|'ll)\b|\bi'd\b|\bi'll\b|\bi would\b")
+_HYPOTHETICAL = re.compile(r"\b(i|we) (would|could|might|should)\b|\bi'd\b|\bwe'd\b")
 # General claims about oneself: present tense, "always", "I am ...".
-_GENERIC = re.compile(r"\b(i am|i'm|i always|i usually|i tend to|i believe|i consider|i think i)\b")
+_GENERIC = re.compile(r"\b(i always|i usually|i tend to|i believe i|i consider myself|i think i am|i'm a|i am a)\b")
 _NUMBER = re.compile(r"\d|\b(percent|half|double|twice|triple|hundred|thousand|million)\b")
 
 # Clause boundaries in speech without full stops: a connective that starts a new clause.
@@ -213,13 +213,15 @@ def _purpose(cores: Sequence[str], i: int) -> bool:
 
 
 def _normal(text: str) -> str:
-    return " " + " ".join(core(t) for t in text.split() if core(t) and core(t) not in HESITATIONS) + " "
+    """Lowercase words without punctuation (digits and % kept: "90%" is a result's number), hesitations left out."""
+    tokens = (re.sub(r"[^a-z0-9'%]", "", t.lower()) for t in text.split())
+    return " " + " ".join(t for t in tokens if t and t not in HESITATIONS) + " "
 
 
 def _cue_scores(text: str) -> dict[str, float]:
     scores = {}
     for part, cues in CUES.items():
-        scores[part] = sum(weight for cue, weight in cues.items() if f" {cue}" in text)
+        scores[part] = sum(weight for cue, weight in cues.items() if f" {cue.strip()} " in text)
     if _PAST_ACTION.search(text):
         scores["action"] += 1.2
     if _NUMBER.search(text) and scores["result"] > 0:
@@ -269,7 +271,7 @@ def locate(encoder: SentenceEncoder, words: Sequence[Word], *, story_required: b
         # Outside any part: openers ("Sure, good question"), asides and reflections with nothing of a part.
         emit[i, len(PARTS)] = 0.2 - max(cues.values())
     labels = _viterbi(emit)
-    story = _tells_a_story(texts, labels) if story_required else any(label != OUTSIDE for label in labels)
+    story = _tells_a_story(texts, labels) if story_required else _plans_or_acts(texts)
     if not story:
         labels = [OUTSIDE] * n
     star = Star(story, dict.fromkeys(PARTS), found, labels)
@@ -318,9 +320,19 @@ def _viterbi(emit: npt.NDArray[np.float64]) -> list[str]:
 
 
 def _tells_a_story(texts: Sequence[str], labels: Sequence[str]) -> bool:
-    """A story has something that was done (a past action) and a setting or an outcome; claims and plans do not."""
-    acted = any(_PAST_ACTION.search(t) and not _HYPOTHETICAL.search(t) for t in texts)
+    """A story has something that was done (a past action) and more than the bare act: a setting, an outcome, a
+    number or a second step. Claims about oneself and plans ("I would...") are not stories, however they are told."""
+    actions = [t for t in texts if _PAST_ACTION.search(t) and not _HYPOTHETICAL.search(t)]
     hypothetical = sum(bool(_HYPOTHETICAL.search(t)) for t in texts)
-    generic = sum(bool(_GENERIC.search(t)) for t in texts)
-    framed = any(label in ("situation", "result") for label in labels)
-    return acted and framed and hypothetical + generic < len(texts) / 2
+    generic = sum(bool(_GENERIC.search(t)) and not _PAST_ACTION.search(t) for t in texts)
+    framed = (
+        any(label in ("situation", "task", "result") for label in labels)
+        or any(_NUMBER.search(t) for t in texts)
+        or any(_cue_scores(t)[part] > 0 for t in texts for part in ("situation", "task", "result"))
+    )
+    return bool(actions) and (framed or len(actions) >= 2) and hypothetical + generic < len(texts) / 2
+
+
+def _plans_or_acts(texts: Sequence[str]) -> bool:
+    """A situational answer says what one would do (or did): "Yes" or "I don't know" says neither."""
+    return any(_HYPOTHETICAL.search(t) or _PAST_ACTION.search(t) or " i will " in t or " i'll " in t for t in texts)

@@ -14,7 +14,9 @@ head is turned away). Nothing else is read from a face: no emotion, personality 
 from __future__ import annotations
 
 import importlib.util
+import logging
 import subprocess
+import threading
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from functools import cache
@@ -24,6 +26,8 @@ from typing import Any
 import numpy as np
 
 from intervu_feedback.analysis.evidence import Evidence, Remark
+
+log = logging.getLogger(__name__)
 
 FPS = 0.5
 MIN_FRAMES = 12  # short answers are sampled more densely
@@ -36,7 +40,7 @@ LOOKING_GOOD = 0.6
 OFF_CENTRE = 0.2  # face centre more than this fraction of the width from the middle
 TOO_SMALL = 0.15  # face height below this fraction of the frame: too far away
 TOO_LARGE = 0.65
-FFMPEG_TIMEOUT_S = 600
+FFMPEG_TIMEOUT_S = 300  # sampling frames of a ten-minute answer takes seconds; this is a hung ffmpeg
 
 
 @dataclass
@@ -122,14 +126,19 @@ def frames(recording: Path, duration_s: float, fps: float | None = None) -> Iter
     size = width * height * 3
     with subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL) as ffmpeg:
         assert ffmpeg.stdout is not None
+        # A file that makes ffmpeg hang must not hold the analysis: past the deadline ffmpeg is killed, its output
+        # ends and the frames read so far are what is analysed.
+        watchdog = threading.Timer(FFMPEG_TIMEOUT_S, ffmpeg.kill)
+        watchdog.start()
         try:
             while chunk := ffmpeg.stdout.read(size):
                 if len(chunk) < size:
                     break
                 yield np.frombuffer(chunk, np.uint8).reshape(height, width, 3)
         finally:
+            watchdog.cancel()
             ffmpeg.kill()
-            ffmpeg.wait(timeout=FFMPEG_TIMEOUT_S)
+            ffmpeg.wait(timeout=60)
 
 
 def detect(recording: Path, duration_s: float, fps: float | None = None) -> tuple[list[Face | None], int, int]:
@@ -144,10 +153,15 @@ def detect(recording: Path, duration_s: float, fps: float | None = None) -> tupl
 
 
 def analyse(recording: Path, duration_s: float) -> Video | None:
+    import cv2
+
     try:
         found, width, height = detect(recording, duration_s)
     except (subprocess.CalledProcessError, subprocess.TimeoutExpired, ValueError):
         return None  # no decodable video stream
+    except (cv2.error, RuntimeError):
+        log.exception("video analysis failed; the answer is scored without it")
+        return None
     if not found:
         return None
     return summarise(found, width, height, duration_s)

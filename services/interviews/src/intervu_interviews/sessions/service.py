@@ -100,7 +100,10 @@ class SessionService:
             pool = await self.questions.active(roles=roles, type_=type_, difficulty=difficulty, with_embeddings=True)
             # The encoder is CPU work: off the event loop, so other requests keep flowing meanwhile.
             ranked = await anyio.to_thread.run_sync(rank_for_job_description, data.job_description, pool)
-            if data.role is None and (inference := infer_role(ranked, data.job_description)) is not None:
+            inference = (
+                await anyio.to_thread.run_sync(infer_role, ranked, data.job_description) if data.role is None else None
+            )
+            if inference is not None:
                 # A description is about one job: its questions first, so the session feels like that interview.
                 # What it was read as is kept and shown, so a wrong reading can be corrected (choose the role).
                 practice.role = inference.role
@@ -108,7 +111,9 @@ class SessionService:
                 practice.inferred = {
                     "role": inference.role,
                     "alternatives": inference.alternatives,
-                    "skills": inferred_skills(ranked, data.job_description, inference.role),
+                    "skills": await anyio.to_thread.run_sync(
+                        inferred_skills, ranked, data.job_description, inference.role
+                    ),
                 }
             opener, _ = split_opener(classics, data.question_count) if unfiltered else (None, [])
             opening = [r for r in ranked if opener is not None and r.question.key == OPENER_KEY]

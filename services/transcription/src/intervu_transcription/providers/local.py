@@ -25,6 +25,7 @@ from intervu_transcription.providers.speech import SAMPLE_RATE, load_audio, snap
 DISFLUENT_PROMPT = "Umm, let me think like, hmm... Okay, here's what I'm, like, thinking. Uh, so, um, yeah."
 SPEECH_MARGIN_S = 0.05
 FALLBACK_TEMPERATURES = (0.0, 0.2, 0.4, 0.6, 0.8, 1.0)
+SAMPLING_SEED = 1
 # Speech this long without a word gets a second look (Whisper tiny sometimes skips a stretch).
 MIN_GAP_S = 1.0
 GAP_PAD_S = 0.15
@@ -46,25 +47,26 @@ def uncovered(
     return gaps
 
 
-LOOP_REPEATS = 3  # a phrase said this many times in a row is a decoding loop, not speech
+LOOP_REPEATS = 4  # a short phrase said this many times in a row is a decoding loop, not speech
+LONG_LOOP_REPEATS = 3  # ... or a phrase of four words or more said three times
 
 
 def drop_loops(words: list[Word], longest: int = 8) -> list[Word]:
-    """Keep one copy of a phrase of 2-8 words that comes three or more times in a row ("see you next time see you
-    next time see you next time ..."): a stuck decoder, not the person. (A word said twice or thrice, "very very",
-    is speech and stays.)"""
+    """Keep one copy of a phrase of 2-8 words that a stuck decoder repeats ("see you next time see you next time see
+    you next time ..."). Speech repeats too ("and then, and then, and then", "um, so, um, so"): a phrase with a
+    hesitation in it is never touched, and short phrases need four copies before they count as a loop."""
     keys = [core(w.text) for w in words]
     out: list[int] = []
     i = 0
     while i < len(words):
         for n in range(2, longest + 1):
             phrase = keys[i : i + n]
-            if len(phrase) < n or not all(phrase):
+            if len(phrase) < n or not all(phrase) or any(k in HESITATIONS for k in phrase) or len(set(phrase)) == 1:
                 continue
             repeats = 1
             while keys[i + repeats * n : i + (repeats + 1) * n] == phrase:
                 repeats += 1
-            if repeats >= LOOP_REPEATS:
+            if repeats >= (LONG_LOOP_REPEATS if n >= 4 else LOOP_REPEATS):
                 out.extend(range(i, i + n))
                 i += repeats * n
                 break
@@ -117,6 +119,10 @@ class LocalWhisper:
             return self._model
 
     def _transcribe(self, audio_path: Path, progress: Progress | None) -> Transcript:
+        import ctranslate2
+
+        # The retry at a higher temperature samples: a fixed seed makes the same audio give the same transcript.
+        ctranslate2.set_random_seed(SAMPLING_SEED)
         audio = load_audio(audio_path)
         duration = len(audio) / SAMPLE_RATE
         regions = speech_regions(audio)
