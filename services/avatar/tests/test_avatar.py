@@ -13,6 +13,7 @@ import httpx
 import numpy as np
 import pytest
 import sqlalchemy as sa
+from intervu_avatar.clips.repository import ClipRepository
 from intervu_avatar.clips.service import Renderer, plan_previews, plan_session
 from intervu_avatar.config import get_settings
 from intervu_avatar.encode import probe
@@ -263,3 +264,17 @@ async def test_each_persona_has_a_preview_greeting(db: Database, client: httpx.A
         assert preview["status"] == "ready" and preview["media"] == "video", persona
         assert persona["name"] in preview["text"]
         assert (await client.get(preview["mp4_url"])).headers["content-type"] == "video/mp4"
+
+
+async def test_the_owner_is_never_told_their_session_is_someone_elses(db: Database) -> None:
+    # The endpoint reads the person's own lines, then (finding none) asks whether the session is planned for
+    # another person. Asked as "planned for anyone?", a plan committed between the two reads made the owner's own
+    # session a 404 (seen in the browser suite). The second question excludes the owner, so the answer cannot flip.
+    local = _local()
+    mine = _event(f"owner-{uuid.uuid4().hex[:8]}", [f"Why this team? ({uuid.uuid4().hex[:6]})"])
+    async with db.transaction() as session:
+        await plan_session(session, mine, local)
+        repo = ClipRepository(session)
+        assert await repo.planned_for_someone_else(mine.session_id, mine.user_id) is False
+        assert await repo.planned_for_someone_else(mine.session_id, "somebody-else") is True
+        await session.rollback()  # planned only to ask: nothing left pending for other tests' renderers

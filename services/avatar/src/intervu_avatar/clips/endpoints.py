@@ -95,8 +95,8 @@ async def session_videos(
     lines = await repo.session_lines(session_id, user.id)
     ttl = settings.avatar_video_url_ttl_s
     if not lines:
-        if await repo.session_planned(session_id):
-            raise SessionVideosNotFound()  # planned, for someone else
+        if await repo.planned_for_someone_else(session_id, user.id):
+            raise SessionVideosNotFound()
         expires = datetime.now(UTC) + timedelta(seconds=ttl)
         return SessionVideos(session_id=session_id, persona=None, ready=0, total=0, expires_at=expires, clips=[])
     clips = []

@@ -65,10 +65,14 @@ class ClipRepository:
         )
         return [(line, clip) for line, clip in rows.all()]
 
-    async def session_planned(self, session_id: uuid.UUID) -> bool:
-        """Whether any clips are planned for the session, whoever it belongs to."""
+    async def planned_for_someone_else(self, session_id: uuid.UUID, user_id: str) -> bool:
+        """Whether the session's clips are planned for another person. (Asking "planned for anyone?" after finding
+        none of one's own raced the planner: its commit could land between the two reads, and the owner was told
+        the session was someone else's.)"""
         found = await self.db.scalar(
-            sa.select(SessionVideo.position).where(SessionVideo.session_id == session_id).limit(1)
+            sa.select(SessionVideo.position)
+            .where(SessionVideo.session_id == session_id, SessionVideo.user_id != user_id)
+            .limit(1)
         )
         return found is not None
 
