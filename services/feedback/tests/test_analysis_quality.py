@@ -8,6 +8,7 @@ that count are printed by `make bench`. The consistency checks run over every la
 from __future__ import annotations
 
 import subprocess
+from itertools import pairwise
 from pathlib import Path
 
 import pytest
@@ -68,6 +69,14 @@ def test_star_parts_and_stories(encoder: SentenceEncoder, text: str, parts: set[
     located = star.locate(encoder, _words(text))
     assert located.story is story
     assert {name for name, e in located.parts.items() if e is not None} == parts
+
+
+def test_a_long_essay_is_read_in_a_bounded_number_of_clauses() -> None:
+    sentence = "I rewrote the scheduler, so the reports ran on time. "
+    found = star.clauses(_words(sentence * 400))  # 800 clauses before joining
+    assert len(found) <= star.MAX_CLAUSES
+    assert found[0].first == 0 and found[-1].last == len(_words(sentence * 400)) - 1
+    assert all(a.last + 1 == b.first for a, b in pairwise(found))  # no word lost or doubled
 
 
 def test_a_situational_plan_is_not_a_missing_story(encoder: SentenceEncoder) -> None:
