@@ -100,12 +100,15 @@ ROLE_TITLES: dict[str, tuple[str, ...]] = {
     "sales": ("sales", "account executive", "business development", "bdr", "sdr", "account manager"),
     "customer-support": ("customer support", "customer success", "customer service", "support specialist",
                          "help desk", "helpdesk", "contact centre", "call centre"),
-    "marketing": ("marketing", "brand manager", "content", "seo", "social media", "growth marketer"),
+    "marketing": ("marketing", "brand manager", "content marketing", "content strategist", "content writer", "seo",
+                  "social media", "growth marketer"),
     "nurse": ("nurse", "nursing", "rn", "midwife"),
     "teacher": ("teacher", "teaching", "lecturer", "tutor", "educator"),
     "human-resources": ("hr", "human resources", "people partner", "talent acquisition", "recruiter", "people team"),
-    "operations": ("operations", "ops manager", "logistics", "supply chain", "warehouse manager"),
-    "retail": ("retail", "store", "shop", "sales assistant", "customer assistant", "cashier", "merchandiser"),
+    "operations": ("operations manager", "operations associate", "operations coordinator", "head of operations",
+                   "operations lead", "ops manager", "logistics", "supply chain", "warehouse manager"),
+    "retail": ("retail", "store manager", "store assistant", "in-store", "shop floor", "shop assistant",
+               "sales assistant", "customer assistant", "cashier", "merchandiser"),
     "graduate": ("graduate", "intern", "internship", "trainee", "apprentice", "placement"),
 }  # fmt: skip
 TITLE_WORDS = 25  # a posting's title and first line
