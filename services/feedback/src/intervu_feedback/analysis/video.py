@@ -116,9 +116,12 @@ def sampling_fps(duration_s: float) -> float:
     return min(max(FPS, MIN_FRAMES / max(duration_s, 1)), 4.0, MAX_FRAMES / max(duration_s, 1))
 
 
-def frames(recording: Path, duration_s: float, fps: float | None = None) -> Iterator[np.ndarray]:
-    """BGR frames straight from ffmpeg's output, one at a time (no image files, no JPEG blur)."""
-    width, height = _size(recording)
+def frames(
+    recording: Path, duration_s: float, fps: float | None = None, probed: tuple[int, int] | None = None
+) -> Iterator[np.ndarray]:
+    """BGR frames straight from ffmpeg's output, one at a time (no image files, no JPEG blur). ``probed``: the frame
+    size from `_size`, when the caller probed the file already."""
+    width, height = probed or _size(recording)
     fps = fps or sampling_fps(duration_s)
     command = ["ffmpeg", "-v", "error", "-threads", "2", "-i", str(recording), "-vf",
                f"fps={fps:.4f},scale={width}:{height}", "-frames:v", str(MAX_FRAMES + 1), "-f", "rawvideo",
@@ -146,7 +149,7 @@ def detect(recording: Path, duration_s: float, fps: float | None = None) -> tupl
     width, height = _size(recording)
     detector = FaceDetector()
     found: list[Face | None] = []
-    for image in frames(recording, duration_s, fps):
+    for image in frames(recording, duration_s, fps, (width, height)):  # probed once
         faces = detector.faces(image)
         found.append(max(faces, key=lambda f: f.width * f.height) if faces else None)
     return found, width, height
