@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import AsyncIterator
 from typing import Annotated
 
@@ -16,6 +17,7 @@ from intervu_kit.devstack.config import DevSettings
 from intervu_kit.errors import Conflict
 from intervu_kit.events import EventTables, event_tables
 from intervu_kit.settings import Environment, KitSettings
+from intervu_kit.storage.serving import signed_files_router
 from intervu_kit.testing.plugin import running_app
 from pydantic import BaseModel
 from sqlalchemy.orm import Mapped, mapped_column
@@ -90,6 +92,7 @@ async def kit_db(infra: DevSettings) -> AsyncIterator[Database]:
 
 @pytest.fixture
 async def client(kit_db: Database) -> AsyncIterator[httpx.AsyncClient]:
-    app = create_service_app(kit_settings(), tables=TABLES, routers=[router], title="kit test")
+    files = signed_files_router(re.compile(r"^kit/.+"))
+    app = create_service_app(kit_settings(), tables=TABLES, routers=[router, files], title="kit test")
     async with running_app(app) as c:
         yield c

@@ -96,3 +96,5 @@ async def test_bad_consent_requests_get_clear_errors(client: httpx.AsyncClient, 
         assert_error(await client.put(f"{API}/{purpose}", json=body, headers=me.headers), 422, "validation_error")
     assert (await client.get(API)).status_code == 401
     assert (await client.get(f"{API}/history", headers=me.headers)).json() == []  # nothing was changed
+    far = await client.get(f"{API}/history", params={"offset": 10**20}, headers=me.headers)
+    assert_error(far, 422, "validation_error")  # was a bigint overflow in PostgreSQL: a 500

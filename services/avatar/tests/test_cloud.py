@@ -123,6 +123,7 @@ async def test_the_webhook_is_authenticated_and_ends_the_wait(
             for url, body, status, code in [
                 (hook.path, finished, 401, "webhook_unauthenticated"),  # no token
                 (f"{hook.path}?token={'0' * 64}", finished, 401, "webhook_unauthenticated"),
+                (f"{hook.path}?token={'%C3%A9' * 64}", finished, 401, "webhook_unauthenticated"),  # was a 500
                 (f"{hook.path.replace('/did/', '/heygen/')}?token={token}", finished, 401, "webhook_unauthenticated"),
                 (f"/api/avatar/webhooks/did/{uuid.uuid4()}?token={token}", finished, 401, "webhook_unauthenticated"),
                 (f"{hook.path}?token={token}", {**finished, "id": "tlk_other"}, 422, "invalid_webhook"),

@@ -80,6 +80,16 @@ async def test_invalid_session_requests_are_422(
     assert_error(await _create(client, me, **body), 422, "validation_error")
 
 
+async def test_a_nul_character_is_400_wherever_it_is_sent(client: httpx.AsyncClient, sign_in: SignIn) -> None:
+    """PostgreSQL cannot store U+0000: it used to travel to the database and come back as a 500."""
+    me = await sign_in()
+    posting = "We are hiring a nurse for our ward. Duties: patient care and triage.\u0000 Apply now please."
+    assert_error(await _create(client, me, job_description=posting), 400, "nul_character")
+    search = await client.get(f"{API}/questions", params={"q": "team\x00work"}, headers=me.headers)
+    assert_error(search, 400, "nul_character")
+    assert (await client.get(f"{API}/sessions", headers=me.headers)).json()["total"] == 0
+
+
 @pytest.mark.parametrize(("description", "role"), [(SOFTWARE_JD, "software-engineer"), (NURSE_JD, "nurse")])
 async def test_a_job_description_picks_relevant_questions(
     client: httpx.AsyncClient, sign_in: SignIn, description: str, role: str
@@ -153,6 +163,11 @@ async def test_history_filters_and_pages(client: httpx.AsyncClient, sign_in: Sig
     assert teachers["total"] == 2
     created = (await client.get(f"{API}/sessions", params={"status": "created"}, headers=me.headers)).json()
     assert created["total"] == 3
+    # A page past any bigint used to reach PostgreSQL and come back as a 500.
+    for params in ({"page": 10**20}, {"page": 100_001}):
+        assert_error(await client.get(f"{API}/sessions", params=params, headers=me.headers), 422, "validation_error")
+        assert_error(await client.get(f"{API}/questions", params=params, headers=me.headers), 422, "validation_error")
+    assert (await client.get(f"{API}/sessions", params={"page": 100_000}, headers=me.headers)).json()["items"] == []
 
 
 async def test_another_user_gets_404_for_everything(client: httpx.AsyncClient, sign_in: SignIn) -> None:

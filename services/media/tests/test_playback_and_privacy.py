@@ -33,6 +33,8 @@ async def test_only_the_owner_sees_plays_and_deletes_a_recording(
         ]:
             assert_error(await client.request(method, url, headers=bob.headers), 404, "recording_not_found")
         assert (await client.get("/api/media/recordings", headers=bob.headers)).json() == []
+        far = await client.get("/api/media/recordings", params={"offset": 10**20}, headers=bob.headers)
+        assert_error(far, 422, "validation_error")  # was a bigint overflow in PostgreSQL: a 500
         assert [r["id"] for r in (await client.get("/api/media/recordings", headers=alice.headers)).json()] == [rid]
 
         playback = (await client.get(f"/api/media/recordings/{rid}/playback", headers=alice.headers)).json()

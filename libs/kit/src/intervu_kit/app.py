@@ -28,6 +28,7 @@ from intervu_kit.db import Database, SessionDep
 from intervu_kit.errors import ErrorResponse, install_error_handlers
 from intervu_kit.events.broker import connect_jetstream
 from intervu_kit.events.tables import EventTables
+from intervu_kit.guard import RequestGuardMiddleware
 from intervu_kit.logging import configure_logging
 from intervu_kit.middleware import RequestContextMiddleware
 from intervu_kit.settings import KitSettings
@@ -223,6 +224,8 @@ def create_service_app(
         docs_url=f"{prefix}/docs",
         redoc_url=None,
     )
+    # Added first, so it runs inside the request context (its refusals carry the request id).
+    app.add_middleware(RequestGuardMiddleware, max_body_bytes=settings.max_body_bytes)
     app.add_middleware(RequestContextMiddleware)
     install_error_handlers(app)
     health = _health_router(settings.service_name)

@@ -77,6 +77,8 @@ class KitSettings(BaseSettings):
     environment: Environment = Environment.DEVELOPMENT
     log_level: str = "INFO"
     log_json: bool = True
+    # JSON bodies are small (the longest is a policy's markdown, 200,000 characters); uploads are streamed apart.
+    max_body_bytes: int = 1_048_576
 
     # --- PostgreSQL: one database and one role per service -------------------------------------
     database_url: SecretStr | None = None

@@ -92,4 +92,5 @@ def verify_url_signature(secret: bytes, key: str, expires_at: int, signature: st
     """True only for an unexpired URL whose signature matches (compared in constant time)."""
     if expires_at < (now if now is not None else time.time()):
         return False
-    return hmac.compare_digest(sign_url_params(secret, key, expires_at), signature)
+    # Compared as bytes: compare_digest refuses non-ASCII str with a TypeError, which a forged URL must not reach.
+    return hmac.compare_digest(sign_url_params(secret, key, expires_at).encode(), signature.encode())

@@ -6,6 +6,7 @@ from fastapi import APIRouter, Query
 from intervu_contracts import ConsentPurpose
 from intervu_kit.auth import CurrentUser
 from intervu_kit.db import SessionDep
+from intervu_kit.paging import Offset
 
 from intervu_accounts.consents.repository import ConsentRepository
 from intervu_accounts.consents.schemas import ConsentChangeOut, ConsentOut, ConsentUpdate
@@ -34,7 +35,7 @@ async def consent_history(
     user: CurrentUser,
     session: SessionDep,
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Offset = 0,
 ) -> list[ConsentChangeOut]:
     """Every change you made, newest first."""
     rows = await ConsentRepository(session).history(user.id, limit, offset)

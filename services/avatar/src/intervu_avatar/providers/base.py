@@ -52,4 +52,5 @@ def webhook_token(secret: bytes, provider: str, job_id: uuid.UUID) -> str:
 
 
 def webhook_token_valid(secret: bytes, provider: str, job_id: uuid.UUID, token: str) -> bool:
-    return hmac.compare_digest(webhook_token(secret, provider, job_id), token)
+    # Bytes, not str: a non-ASCII token is simply wrong, not a TypeError (and a 500) in compare_digest.
+    return hmac.compare_digest(webhook_token(secret, provider, job_id).encode(), token.encode())

@@ -6,6 +6,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Query
 from intervu_kit.auth import CurrentUser, User, require_role
 from intervu_kit.db import SessionDep
+from intervu_kit.paging import Page
 
 from intervu_interviews.models import Difficulty, QuestionType
 from intervu_interviews.questions.repository import QuestionRepository
@@ -40,7 +41,7 @@ async def list_questions(
     difficulty: Difficulty | None = None,
     q: Annotated[str | None, Query(max_length=100, description="words in the question text")] = None,
     include_retired: bool = False,
-    page: Annotated[int, Query(ge=1)] = 1,
+    page: Page = 1,
     page_size: Annotated[int, Query(ge=1, le=200)] = 50,
 ) -> QuestionPage:
     """Browse the question bank. Retired questions are listed for admins only."""

@@ -7,6 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Header, Query
 from intervu_kit.auth import CurrentUser
 from intervu_kit.db import SessionDep
+from intervu_kit.paging import Page
 
 from intervu_interviews.models import PracticeSession, SessionStatus
 from intervu_interviews.questions.service import ROLE_LABELS
@@ -74,7 +75,7 @@ async def list_sessions(
     role: str | None = None,
     created_from: datetime | None = None,
     created_to: datetime | None = None,
-    page: Annotated[int, Query(ge=1)] = 1,
+    page: Page = 1,
     page_size: Annotated[int, Query(ge=1, le=100)] = 20,
 ) -> SessionPage:
     """Your session history, newest first, with filters."""

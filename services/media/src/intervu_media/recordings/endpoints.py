@@ -9,6 +9,7 @@ from fastapi import APIRouter, Query
 from intervu_kit.auth import CurrentUser
 from intervu_kit.db import SessionDep
 from intervu_kit.errors import Conflict, IntervuError, NotFound
+from intervu_kit.paging import Offset
 
 from intervu_media.deps import SettingsDep, StorageDep
 from intervu_media.models import Recording, RecordingStatus
@@ -39,7 +40,7 @@ async def list_recordings(
     answer_id: uuid.UUID | None = None,
     session_id: uuid.UUID | None = None,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Offset = 0,
 ) -> list[RecordingOut]:
     """Your recordings, newest first."""
     rows = await RecordingRepository(session).list_owned(
