@@ -168,6 +168,49 @@ async def test_a_committed_event_is_delivered_after_the_broker_comes_back(
         nats.stop()
 
 
+async def test_a_poison_row_is_recorded_then_parked_and_never_stalls_the_outbox(
+    kit_db: Database, infra: DevSettings, js: JetStreamContext
+) -> None:
+    """An event the broker always refuses (over NATS's 1 MB payload limit) used to raise inside the pass: its error
+    was rolled back, rows published before it lost ``published_at``, and every later pass stopped at it."""
+    before = await _publish_committed(kit_db, f"before-{uuid.uuid4().hex}")
+    poison = await _publish_committed(kit_db, "p" * 1_200_000)
+    after = await _publish_committed(kit_db, f"after-{uuid.uuid4().hex}")
+    relay = OutboxRelay(
+        kit_db,
+        TABLES.outbox,
+        nats_url=infra.nats_url,
+        stream=STREAM,
+        subject_prefix=PREFIX,
+        name="kit-test",
+        max_attempts=2,
+        parked=TABLES.parked,
+    )
+    outbox = TABLES.outbox
+    try:
+        await relay.publish_pending()
+        assert not await _pending(kit_db, before.id) and not await _pending(kit_db, after.id)
+        async with kit_db.transaction() as session:
+            row = (await session.execute(sa.select(outbox).where(outbox.c.id == poison.id))).one()
+        assert row.published_at is None and row.attempts == 1 and "MaxPayload" in (row.last_error or "")
+
+        await relay.publish_pending()  # the second refusal parks it
+        later = await _publish_committed(kit_db, f"later-{uuid.uuid4().hex}")
+        assert await relay.publish_pending() >= 1
+        assert not await _pending(kit_db, later.id)
+        async with kit_db.transaction() as session:
+            row = (await session.execute(sa.select(outbox).where(outbox.c.id == poison.id))).one()
+            parked = (
+                await session.execute(sa.select(TABLES.parked).where(TABLES.parked.c.event_id == poison.id))
+            ).one()
+        assert row.attempts == 2 and row.published_at is None
+        assert parked.consumer == "kit-test-outbox" and parked.attempts == 2 and "MaxPayload" in parked.error
+    finally:
+        await relay._reset()
+    seen = await _markers_in_stream(js, {before.data["marker"], after.data["marker"]})
+    assert {before.data["marker"], after.data["marker"]} <= seen
+
+
 @contextlib.asynccontextmanager
 async def _consuming(consumer: EventConsumer, js: JetStreamContext) -> AsyncIterator[None]:
     stop = asyncio.Event()

@@ -60,6 +60,8 @@ async def run_worker(
         subject_prefix=settings.events_subject_prefix,
         name=settings.service_name,
         listen_dsn=_listen_dsn(settings),
+        max_attempts=settings.event_max_attempts,
+        parked=tables.parked,
     )
     consumer = EventConsumer(
         db,

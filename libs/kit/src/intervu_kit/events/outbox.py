@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import json
 import logging
 from datetime import UTC, datetime
+from typing import Any
 
 import asyncpg
+import nats.errors
 import sqlalchemy as sa
 from intervu_contracts import Event, EventEnvelope
 from nats.aio.client import Client
@@ -18,6 +21,21 @@ from intervu_kit.db import Database
 from intervu_kit.events.broker import SUBJECT_PREFIX, connect_jetstream, ensure_stream, subject_for
 
 log = logging.getLogger(__name__)
+
+# Errors that say the broker is unreachable, not that this event is bad: they end a pass without spending the
+# row's attempts (an outage of any length must not park the events waiting for it).
+BROKER_DOWN: tuple[type[BaseException], ...] = (
+    OSError,
+    TimeoutError,
+    nats.errors.ConnectionClosedError,
+    nats.errors.ConnectionReconnectingError,
+    nats.errors.NoServersError,
+    nats.errors.NoRespondersError,
+    nats.errors.StaleConnectionError,
+    nats.errors.TimeoutError,
+    nats.errors.OutboundBufferLimitError,
+    nats.errors.ConnectionDrainingError,
+)
 
 NOTIFY_CHANNEL = "intervu_outbox"
 
@@ -48,8 +66,12 @@ class OutboxRelay:
         poll_interval_s: float = 2.0,
         batch_size: int = 100,
         subject_prefix: str = SUBJECT_PREFIX,
+        max_attempts: int = 5,
+        parked: sa.Table | None = None,
     ) -> None:
         self.db = db
+        self.max_attempts = max_attempts
+        self.parked = parked
         self.subject_prefix = subject_prefix
         self.outbox = outbox
         self.nats_url = nats_url
@@ -69,45 +91,80 @@ class OutboxRelay:
         return self._js
 
     async def publish_pending(self) -> int:
-        """One pass: publish what is pending, oldest first. Returns how many were published."""
+        """One pass: publish what is pending, oldest first. Returns how many were published.
+
+        A failure never loses the pass's work: rows published before it keep ``published_at`` and the failed
+        row keeps its error, all in the one commit. A broker that is down ends the pass (raised after the commit,
+        so ``run`` backs off); a row the broker refuses for itself (too large, malformed) counts an attempt and,
+        after ``max_attempts``, is parked: listed with the service's parked events and skipped from then on, so
+        one poison row never stalls the events behind it.
+        """
         js = await self._jetstream()
         published = 0
+        outage: Exception | None = None
         async with self.db.transaction() as session:
             # SKIP LOCKED lets several relay replicas share the table without publishing a row twice
             # concurrently (a crash between publish and commit may still resend: Nats-Msg-Id and the
             # consumers' inbox absorb that).
             rows = (
                 await session.execute(
-                    sa.select(self.outbox.c.id, self.outbox.c.name, self.outbox.c.envelope)
-                    .where(self.outbox.c.published_at.is_(None))
+                    sa.select(self.outbox.c.id, self.outbox.c.name, self.outbox.c.envelope, self.outbox.c.attempts)
+                    .where(self.outbox.c.published_at.is_(None), self.outbox.c.attempts < self.max_attempts)
                     .order_by(self.outbox.c.created_at)
                     .limit(self.batch_size)
                     .with_for_update(skip_locked=True)
                 )
             ).all()
             for row in rows:
-                envelope = EventEnvelope.model_validate(row.envelope)
                 try:
+                    envelope = EventEnvelope.model_validate(row.envelope)
                     await js.publish(
                         subject_for(row.name, self.subject_prefix),
                         envelope.model_dump_json().encode(),
                         stream=self.stream,
                         headers={"Nats-Msg-Id": str(row.id)},
                     )
+                except BROKER_DOWN as exc:
+                    # Not this row's fault: its error is kept for operators, its attempts are not spent.
+                    await self._record(session, row.id, exc, count=False)
+                    outage = exc
+                    break
                 except Exception as exc:
-                    await session.execute(
-                        sa.update(self.outbox)
-                        .where(self.outbox.c.id == row.id)
-                        .values(attempts=self.outbox.c.attempts + 1, last_error=repr(exc)[:2000])
-                    )
-                    raise
+                    attempts = row.attempts + 1
+                    await self._record(session, row.id, exc, count=True)
+                    if attempts >= self.max_attempts:
+                        await self._park(session, row, exc, attempts)
+                    continue
                 await session.execute(
                     sa.update(self.outbox)
                     .where(self.outbox.c.id == row.id)
                     .values(published_at=datetime.now(UTC), attempts=self.outbox.c.attempts + 1)
                 )
                 published += 1
+        if outage is not None:
+            raise outage
         return published
+
+    async def _record(self, session: AsyncSession, row_id: object, exc: Exception, *, count: bool) -> None:
+        values: dict[str, object] = {"last_error": repr(exc)[:2000]}
+        if count:
+            values["attempts"] = self.outbox.c.attempts + 1
+        await session.execute(sa.update(self.outbox).where(self.outbox.c.id == row_id).values(**values))
+
+    async def _park(self, session: AsyncSession, row: sa.Row[Any], exc: Exception, attempts: int) -> None:
+        log.error("outbox relay: parked event %s (%s) after %d attempts: %r", row.id, row.name, attempts, exc)
+        if self.parked is None:
+            return
+        await session.execute(
+            sa.insert(self.parked).values(
+                event_id=row.id,
+                consumer=f"{self.name}-outbox",
+                subject=subject_for(row.name, self.subject_prefix)[:300],
+                payload=json.dumps(row.envelope)[:100_000],
+                error=repr(exc)[:2000],
+                attempts=attempts,
+            )
+        )
 
     async def _listen(self) -> asyncpg.Connection | None:
         if self.listen_dsn is None:
