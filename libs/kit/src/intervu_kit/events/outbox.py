@@ -24,7 +24,7 @@ log = logging.getLogger(__name__)
 
 # Errors that say the broker is unreachable, not that this event is bad: they end a pass without spending the
 # row's attempts (an outage of any length must not park the events waiting for it).
-BROKER_DOWN: tuple[type[BaseException], ...] = (
+BROKER_DOWN: tuple[type[Exception], ...] = (
     OSError,
     TimeoutError,
     nats.errors.ConnectionClosedError,
@@ -151,7 +151,7 @@ class OutboxRelay:
             values["attempts"] = self.outbox.c.attempts + 1
         await session.execute(sa.update(self.outbox).where(self.outbox.c.id == row_id).values(**values))
 
-    async def _park(self, session: AsyncSession, row: sa.Row[Any], exc: Exception, attempts: int) -> None:
+    async def _park(self, session: AsyncSession, row: Any, exc: Exception, attempts: int) -> None:
         log.error("outbox relay: parked event %s (%s) after %d attempts: %r", row.id, row.name, attempts, exc)
         if self.parked is None:
             return
