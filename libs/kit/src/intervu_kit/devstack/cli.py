@@ -2,9 +2,10 @@
 
 intervu-dev up        start the infrastructure (PostgreSQL, NATS, MinIO, Keycloak) if not running
 intervu-dev migrate   apply every service's migrations (development and test databases)
-intervu-dev run       up + migrate + every service, worker and the HTTPS proxy; Ctrl-C stops all
+intervu-dev run       up + migrate + every service, worker and the HTTPS proxy; a process that crashes is
+                      restarted (after 1 s, doubling to 30 s while it keeps crashing); Ctrl-C stops all
 intervu-dev down      stop everything this stack started (also after a crash: pidfiles)
-intervu-dev status    what is running
+intervu-dev status    what is running, with each component's restarts and last exit in this run
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ import time
 from pydantic import ValidationError
 
 from intervu_kit.devstack.config import DevSettings, Paths
-from intervu_kit.devstack.procs import Progress, read_pid, stop_pid, wait_ready
+from intervu_kit.devstack.procs import Progress, pidfile, read_pid, stop_pid, wait_ready
 from intervu_kit.devstack.stack import (
     caddy_component,
     infra_components,
@@ -26,6 +27,7 @@ from intervu_kit.devstack.stack import (
     stop,
     up_infra,
 )
+from intervu_kit.devstack.supervisor import Supervisor, read_state, status_line
 from intervu_kit.settings import SERVICES, Environment, service_hook
 
 
@@ -56,6 +58,10 @@ def cmd_run(settings: DevSettings) -> int:
     print("Starting Intervu (Ctrl-C stops everything)", flush=True)
     started = up_infra(settings, progress)
     apps = [*service_components(settings), caddy_component(settings)]
+    # Everything this run starts is supervised: restarted when it crashes, stopped on Ctrl-C. Infrastructure that
+    # was already running (`make up`, a test run) belongs to whoever started it and is left alone, as before.
+    infra = {c.name: c for c in infra_components(settings)}
+    supervisor = Supervisor(progress)
     stopping = False
 
     def on_signal(signum: int, _frame: object) -> None:
@@ -68,14 +74,15 @@ def cmd_run(settings: DevSettings) -> int:
     signal.signal(signal.SIGTERM, on_signal)
     signal.signal(signal.SIGINT, on_signal)
     try:
+        for name in started:
+            supervisor.adopt(infra[name])
         migrate(progress, (Environment.DEVELOPMENT,))
         started_at: dict[str, float] = {}
         for comp in apps:
             if comp.running():
                 stop_pid(comp.name)  # a leftover from a crashed run: replace it with this code
             started_at[comp.name] = time.monotonic()
-            comp.start()
-            started.append(comp.name)
+            supervisor.start(comp)
         progress.step(f"starting {len(SERVICES)} services, their workers and the HTTPS proxy")
         wait_ready(apps, progress, started_at)
         base = f"https://localhost:{settings.https_port}"
@@ -85,37 +92,38 @@ def cmd_run(settings: DevSettings) -> int:
             f"  Keycloak:   {base}/auth/admin  (development admin: see .env)\n"
             f"  Local CA:   {Paths.caddy_root_ca()}  (trust it to avoid the browser warning)\n"
             f"  Logs:       {Paths.logs}\n"
-            "Press Ctrl-C to stop.",
+            "A process that crashes is restarted (`make status` shows restarts). Press Ctrl-C to stop.",
             flush=True,
         )
-        while True:
-            for comp in apps:
-                if read_pid(comp.name) is None:
-                    progress.fail(f"{comp.name} exited; see {Paths.logs / (comp.name + '.log')}")
-                    return 1
-            time.sleep(1)
+        # One crashed process must not take the product down: the supervisor restarts it while the rest keeps
+        # serving. It returns only when another command (`intervu-dev down`) stopped everything it watched.
+        supervisor.run()
+        print("Everything was stopped by another command.", flush=True)
+        return 0
     except KeyboardInterrupt:
         print("\nStopping...", flush=True)
         return 0
     finally:
         signal.signal(signal.SIGINT, signal.SIG_IGN)
-        stop(started, settings, progress)
+        supervisor.stop()
         print("Stopped.", flush=True)
 
 
 def cmd_status(settings: DevSettings) -> int:
     names = [c.name for c in infra_components(settings)]
     names += [c.name for c in service_components(settings)] + ["caddy"]
+    now = time.time()
     for name in names:
-        pid = read_pid(name)
-        print(f"{name:24s} {f'running (pid {pid})' if pid else 'stopped'}")
+        print(status_line(name, read_pid(name), read_state(name), now))
     return 0
 
 
 def cmd_down(settings: DevSettings) -> int:
     names = [c.name for c in infra_components(settings)]
     names += [c.name for c in service_components(settings)] + ["caddy"]
-    stop([n for n in names if read_pid(n) is not None], settings, Progress())
+    # A pidfile whose process is gone is a crashed component that a running `intervu-dev run` is about to start
+    # again: removing its pidfile (stop_pid does) tells that supervisor it was stopped on purpose.
+    stop([n for n in names if pidfile(n).exists()], settings, Progress())
     return 0
 
 

@@ -45,6 +45,11 @@ def pidfile(name: str) -> Path:
     return Paths.run / f"{name}.pid"
 
 
+def restarts_file(name: str) -> Path:
+    """The supervisor's record of a component's crashes in this run (JSON), read by ``intervu-dev status``."""
+    return Paths.run / f"{name}.restarts"
+
+
 def read_pid(name: str) -> int | None:
     try:
         pid = int(pidfile(name).read_text().strip())
@@ -120,6 +125,8 @@ def stop_pid(name: str, timeout_s: float = 20.0, sig: int = signal.SIGTERM) -> N
                 os.killpg(pid, signal.SIGKILL)
             _reap(pid)
     pidfile(name).unlink(missing_ok=True)
+    # Stopped on purpose: its crash record belongs to the run that ended (and `down` cleans up after a crashed run).
+    restarts_file(name).unlink(missing_ok=True)
 
 
 def _reap(pid: int) -> None:

@@ -341,15 +341,17 @@ def service_components(s: DevSettings) -> list[Component]:
     return out
 
 
-_first_seen: dict[str, float] = {}
+_first_seen: dict[tuple[str, int], float] = {}
 
 
 def _alive_for(name: str, seconds: float) -> bool:
     from intervu_kit.devstack.procs import read_pid
 
-    if read_pid(name) is None:
+    pid = read_pid(name)
+    if pid is None:
         return False
-    first = _first_seen.setdefault(name, time.monotonic())
+    # Per process, not per name: a worker the supervisor restarted must stay up again before it counts as ready.
+    first = _first_seen.setdefault((name, pid), time.monotonic())
     return time.monotonic() - first >= seconds
 
 
