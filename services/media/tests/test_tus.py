@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import hashlib
 import uuid
+from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 
 import httpx
@@ -12,6 +14,7 @@ import pytest
 from intervu_kit.db import Database
 from intervu_kit.storage import storage_from_settings
 from intervu_kit.testing.asserts import assert_error
+from intervu_kit.testing.plugin import running_app
 from intervu_kit.testing.tus import TUS, UPLOADS, Tus
 from intervu_media.config import Settings
 from intervu_media.consumers import expire_uploads
@@ -215,8 +218,6 @@ async def test_bad_creations_are_clear_4xx(
 
 
 async def test_quota_is_enforced(infra: object, sign_in: SignIn) -> None:
-    from intervu_kit.testing.plugin import running_app
-
     settings = media_settings("local", media_user_quota_bytes=1000)
     async with running_app(create_app(settings)) as client:
         tus = Tus(client, await sign_in())
@@ -224,6 +225,60 @@ async def test_quota_is_enforced(infra: object, sign_in: SignIn) -> None:
         error = assert_error(await tus.create(600), 413, "quota_exceeded")
         assert error["details"]["used_bytes"] == 600
         assert (await tus.create(400)).status_code == 201
+
+
+async def test_quota_holds_for_deferred_lengths_racing_creates_and_open_uploads(infra: object, sign_in: SignIn) -> None:
+    """Found from outside: a deferred-length upload was never checked against the quota, two creations at once
+    both passed a check the pair broke, and one person could open any number of uploads."""
+    settings = media_settings("local", media_user_quota_bytes=1000, media_max_open_uploads=3)
+    async with running_app(create_app(settings)) as client:
+        tus = Tus(client, await sign_in())
+        deferred = (await tus.create(None)).headers["location"]
+        assert_error(await tus.patch(deferred, 0, b"x" * 1500), 413, "quota_exceeded")
+        assert int((await tus.head(deferred)).headers["upload-offset"]) == 0
+        assert (await tus.patch(deferred, 0, b"x" * 700)).status_code == 204
+        assert_error(await tus.patch(deferred, 700, b"x" * 400), 413, "quota_exceeded")  # 700 held + 400 > 1000
+
+        racers = Tus(client, await sign_in())
+        created = await asyncio.gather(*(racers.create(600) for _ in range(6)))
+        assert sorted(r.status_code for r in created) == [201, 413, 413, 413, 413, 413]
+
+        many = Tus(client, await sign_in())
+        for _ in range(3):
+            assert (await many.create(10)).status_code == 201
+        error = assert_error(await many.create(10), 429, "too_many_open_uploads")
+        assert error["details"]["max_open_uploads"] == 3
+
+
+async def test_racing_patches_at_one_offset_keep_one_and_say_so(
+    media: tuple[httpx.AsyncClient, Settings], sign_in: SignIn
+) -> None:
+    """Two PATCHes at offset 0 both got 204 (2 of 6 trials): the lock re-read a row the session already held, with
+    the values from before the lock. Now exactly one wins and the offset it reports is the one the server kept."""
+    client, _ = media
+    tus = Tus(client, await sign_in())
+    for trial in range(3):
+        location = (await tus.create(2 * MB)).headers["location"]
+        fast, slow = bytes([65 + trial]) * MB, bytes([97 + trial]) * (MB // 2)
+
+        async def slowly(slow: bytes = slow) -> AsyncIterator[bytes]:
+            yield slow[:1000]
+            await asyncio.sleep(1.0)  # the fast PATCH starts, writes and commits meanwhile
+            yield slow[1000:]
+
+        headers = tus.h(**{"Content-Type": "application/offset+octet-stream", "Upload-Offset": "0"})
+        slow_patch = asyncio.create_task(client.patch(location, content=slowly(), headers=headers))
+        await asyncio.sleep(0.2)  # both have read offset 0 before either writes
+        fast_answer = await tus.patch(location, 0, fast)
+        answers = [fast_answer, await slow_patch]
+        won = [(r, body) for r, body in zip(answers, (fast, slow), strict=True) if r.status_code == 204]
+        lost = [r for r in answers if r.status_code != 204]
+        assert len(won) == 1, [r.status_code for r in answers]
+        assert lost[0].status_code in (409, 423), lost[0].text
+        response, body = won[0]
+        kept = int((await tus.head(location)).headers["upload-offset"])
+        assert kept == int(response.headers["upload-offset"]) == len(body)
+        await client.delete(location, headers=tus.h())
 
 
 async def test_another_users_upload_is_invisible(media: tuple[httpx.AsyncClient, Settings], sign_in: SignIn) -> None:

@@ -10,6 +10,8 @@ class Settings(KitSettings):
     media_max_upload_bytes: int = 500 * 1024 * 1024
     media_max_duration_s: float = 600.0
     media_user_quota_bytes: int = 5 * 1024 * 1024 * 1024
+    # Uploads one person may have open at once (each reserves its declared size and a storage multipart upload).
+    media_max_open_uploads: int = 5
     media_upload_expiry_s: int = 24 * 3600
     media_playback_url_ttl_s: int = 300
     # Peak level below which a recording counts as silence (a quiet room is around -60 dBFS; speech -20..-3).

@@ -24,7 +24,9 @@ class RecordingRepository:
     async def get(self, recording_id: uuid.UUID, *, lock: bool = False, nowait: bool = False) -> Recording | None:
         query = sa.select(Recording).where(Recording.id == recording_id)
         if lock:
-            query = query.with_for_update(nowait=nowait)
+            # populate_existing: a row already in the session would otherwise come back with the values read
+            # before the lock, and a racing request's write would be checked against stale ones.
+            query = query.with_for_update(nowait=nowait).execution_options(populate_existing=True)
         return await self.session.scalar(query)
 
     async def get_owned(
@@ -32,8 +34,21 @@ class RecordingRepository:
     ) -> Recording | None:
         query = sa.select(Recording).where(Recording.id == recording_id, Recording.user_id == user_id)
         if lock:
-            query = query.with_for_update(nowait=nowait)
+            query = query.with_for_update(nowait=nowait).execution_options(populate_existing=True)
         return await self.session.scalar(query)
+
+    async def lock_user_quota(self, user_id: str) -> None:
+        """Serialise one person's quota checks until the transaction ends: two uploads created (or finished) at
+        once could each pass a check the pair of them breaks. Other people are not held."""
+        await self.session.execute(
+            sa.select(sa.func.pg_advisory_xact_lock(sa.func.hashtextextended("media-quota:" + user_id, 0)))
+        )
+
+    async def open_uploads(self, user_id: str) -> int:
+        query = sa.select(sa.func.count()).where(
+            Recording.user_id == user_id, Recording.status == RecordingStatus.UPLOADING.value
+        )
+        return int(await self.session.scalar(query) or 0)
 
     async def bytes_used(self, user_id: str, *, excluding: uuid.UUID | None = None) -> int:
         """Storage a user holds or has reserved: finished recordings plus the declared size of open uploads."""

@@ -42,7 +42,8 @@ class UploadService:
         self.storage = storage
         self.settings = settings
 
-    async def _check_quota(self, user_id: str, length: int, recording_id: uuid.UUID | None = None) -> None:
+    async def _check_quota(self, user_id: str, length: int, recording_id: uuid.UUID | None = None) -> int:
+        """Refuse ``length`` bytes past the person's quota; returns what is left after them."""
         used = await self.repo.bytes_used(user_id, excluding=recording_id)
         if used + length > self.settings.media_user_quota_bytes:
             raise TusError(
@@ -51,6 +52,7 @@ class UploadService:
                 "This upload would exceed your storage quota.",
                 details={"quota_bytes": self.settings.media_user_quota_bytes, "used_bytes": used},
             )
+        return self.settings.media_user_quota_bytes - used - length
 
     def _check_size(self, length: int) -> None:
         if length > self.settings.media_max_upload_bytes:
@@ -66,7 +68,15 @@ class UploadService:
             if length == 0:
                 raise TusError(400, "empty_upload", "The recording is empty.")
             self._check_size(length)
-            await self._check_quota(user_id, length)
+        await self.repo.lock_user_quota(user_id)  # held to commit: the new row counts before anyone checks again
+        if await self.repo.open_uploads(user_id) >= self.settings.media_max_open_uploads:
+            raise TusError(
+                429,
+                "too_many_open_uploads",
+                "Finish or cancel an upload before starting another.",
+                details={"max_open_uploads": self.settings.media_max_open_uploads},
+            )
+        await self._check_quota(user_id, length or 0)
         recording = Recording(
             id=uuid.uuid4(),
             user_id=user_id,
@@ -127,7 +137,18 @@ class UploadService:
             self._check_size(declared_length)
             await self._check_quota(user_id, declared_length, recording.id)
             length = declared_length
-        limit = (length if length is not None else self.settings.media_max_upload_bytes) - offset
+        too_much = TusError(413, "upload_exceeds_length", "More data was sent than the upload's length.")
+        if length is not None:
+            limit = length - offset
+        else:
+            # A deferred length reserves nothing yet: what this request may add is bounded by the quota left
+            # (checked again under the lock below, where racing requests are serialised).
+            left = await self._check_quota(user_id, offset, recording.id)
+            limit = min(self.settings.media_max_upload_bytes - offset, left)
+            if limit == left:
+                too_much = TusError(413, "quota_exceeded", "This upload would exceed your storage quota.")
+            else:
+                too_much = TusError(413, "upload_too_large", "The recording is larger than the size limit.")
 
         spool_dir = self.settings.media_spool_dir
         spool_dir.mkdir(parents=True, exist_ok=True)
@@ -135,7 +156,7 @@ class UploadService:
         os.close(fd)
         spool = Path(name)
         try:
-            received, complete_body, digest = await self._spool(body, spool, limit, checksum)
+            received, complete_body, digest = await self._spool(body, spool, limit, checksum, too_much)
             if checksum is not None:
                 if not complete_body:
                     raise TusError(460, "checksum_mismatch", "The request ended early; its checksum cannot match.")
@@ -151,6 +172,8 @@ class UploadService:
             recording = locked
             if declared_length is not None:
                 recording.upload_length = declared_length
+            await self.repo.lock_user_quota(user_id)
+            await self._check_quota(user_id, recording.upload_length or offset + received, recording.id)
             final = recording.upload_length is not None and offset + received == recording.upload_length
             if received or final:
                 await self._write(recording, spool, received, final)
@@ -169,7 +192,7 @@ class UploadService:
             await anyio.Path(spool).unlink(missing_ok=True)
 
     async def _spool(
-        self, body: AsyncIterator[bytes], spool: Path, limit: int, checksum: Checksum | None
+        self, body: AsyncIterator[bytes], spool: Path, limit: int, checksum: Checksum | None, too_much: TusError
     ) -> tuple[int, bool, bytes | None]:
         hasher = checksum.new() if checksum else None
         received = 0
@@ -178,7 +201,7 @@ class UploadService:
             try:
                 async for chunk in body:
                     if received + len(chunk) > limit:
-                        raise TusError(413, "upload_exceeds_length", "More data was sent than the upload's length.")
+                        raise too_much
                     received += len(chunk)
                     if hasher:
                         hasher.update(chunk)
