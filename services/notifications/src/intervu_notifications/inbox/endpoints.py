@@ -7,7 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Query, Request, status
 from intervu_kit.auth import CurrentUser
 from intervu_kit.db import SessionDep
-from intervu_kit.errors import NotFound
+from intervu_kit.errors import Conflict, NotFound
 
 from intervu_notifications.config import Settings
 from intervu_notifications.inbox.push import Pusher
@@ -30,6 +30,14 @@ router = APIRouter(tags=["notifications"])
 class NotificationNotFound(NotFound):
     code = "notification_not_found"
     message = "No such notification."
+
+
+class PushEndpointTaken(Conflict):
+    code = "push_endpoint_taken"
+    message = (
+        "This browser's push subscription belongs to another account: turn notifications off and on again in this"
+        " browser to subscribe it afresh."
+    )
 
 
 @router.get("/inbox", response_model=Inbox)
@@ -116,7 +124,10 @@ async def subscribe(
     pusher.check_endpoint(data.endpoint)
     sub = PushSubscription(id=uuid.uuid4(), user_id=user.id, endpoint=data.endpoint, p256dh=data.keys.p256dh,
                            auth=data.keys.auth, created_at=datetime.now(UTC))  # fmt: skip
-    return PushSubscriptionOut.model_validate(await InboxRepository(session).subscribe(sub))
+    stored = await InboxRepository(session).subscribe(sub)
+    if stored is None:  # another person's endpoint: it stays theirs, with their keys
+        raise PushEndpointTaken()
+    return PushSubscriptionOut.model_validate(stored)
 
 
 @router.get("/push/subscriptions", response_model=list[PushSubscriptionOut])

@@ -58,9 +58,9 @@ class InboxRepository:
         query = sa.select(PushSubscription).where(PushSubscription.user_id == user_id)
         return (await self.db.scalars(query.order_by(PushSubscription.created_at))).all()
 
-    async def subscribe(self, sub: PushSubscription) -> PushSubscription:
-        """Store a browser's subscription; the same endpoint again replaces its keys (and its owner: a browser
-        signed in as someone else now pushes to them)."""
+    async def subscribe(self, sub: PushSubscription) -> PushSubscription | None:
+        """Store a browser's subscription; the same endpoint again from its owner replaces its keys. None when
+        the endpoint is another person's: it stays theirs (knowing an endpoint URL must not move its pushes)."""
         statement = insert(PushSubscription).values(
             id=sub.id, user_id=sub.user_id, endpoint=sub.endpoint, p256dh=sub.p256dh, auth=sub.auth,
             created_at=sub.created_at,
@@ -68,10 +68,14 @@ class InboxRepository:
         row = await self.db.execute(
             statement.on_conflict_do_update(
                 index_elements=[PushSubscription.endpoint],
-                set_={"user_id": sub.user_id, "p256dh": sub.p256dh, "auth": sub.auth, "created_at": sub.created_at},
+                set_={"p256dh": sub.p256dh, "auth": sub.auth, "created_at": sub.created_at},
+                where=PushSubscription.user_id == statement.excluded.user_id,
             ).returning(PushSubscription.id)
         )
-        sub.id = row.scalar_one()
+        subscription_id = row.scalar_one_or_none()
+        if subscription_id is None:
+            return None
+        sub.id = subscription_id
         return sub
 
     async def unsubscribe(self, user_id: str, subscription_id: uuid.UUID) -> int:

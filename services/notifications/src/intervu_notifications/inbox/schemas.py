@@ -5,6 +5,8 @@ from datetime import datetime
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from intervu_notifications.inbox.push import MAX_ENDPOINT_LENGTH
+
 
 class NotificationOut(BaseModel):
     model_config = ConfigDict(from_attributes=True)
@@ -65,7 +67,9 @@ class PushSubscriptionIn(BaseModel):
     """What the browser's `PushSubscription.toJSON()` gives."""
 
     model_config = ConfigDict(extra="ignore")  # browsers add expirationTime
-    endpoint: str = Field(max_length=1000)
+    # The length limit is documented here but enforced by `Pusher.check_endpoint`, so an over-long endpoint is
+    # refused like any other unusable one: 422 push_endpoint_not_allowed.
+    endpoint: str = Field(json_schema_extra={"maxLength": MAX_ENDPOINT_LENGTH})
     keys: PushKeys
 
 
