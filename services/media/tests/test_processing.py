@@ -118,6 +118,57 @@ async def test_a_recording_over_the_duration_limit_is_rejected(
         assert (body["status"], body["rejection_code"]) == ("rejected", "too_long")
 
 
+def _make(path: Path, *args: str) -> Path:
+    subprocess.run(["ffmpeg", "-nostdin", "-v", "error", "-y", *args, str(path)], check=True)
+    return path
+
+
+async def test_hostile_media_is_refused_before_anything_decodes_it(
+    infra: object, sign_in: SignIn, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Found from outside: a 50 KB WebM with a 16 x 2048 video took the feedback worker to 1.1 GB, and a long
+    low-bitrate file was decoded whole before ``too_long``. Both are now refused from the container's header."""
+    from intervu_media import processing
+
+    tone = ["-f", "lavfi", "-i", "sine=frequency=220:duration=3:sample_rate=48000"]
+    tall = _make(
+        tmp_path / "tall.webm",
+        *("-f", "lavfi", "-i", "testsrc=size=16x2048:rate=10:duration=3", *tone),
+        *("-c:v", "libvpx", "-b:v", "50k", "-c:a", "libopus", "-shortest"),
+    )
+    long = _make(
+        tmp_path / "long.mp3", "-f", "lavfi", "-i", "sine=frequency=300:duration=30", "-b:a", "8k", "-ar", "8000"
+    )
+    decoded: list[str] = []
+
+    async def no_decoding(original: Path, max_duration_s: float) -> None:
+        decoded.append(original.name)
+
+    monkeypatch.setattr(processing, "check_decodes_cleanly", no_decoding)
+    settings = media_settings("local", media_max_duration_s=10.0)
+    async with running_app(create_app(settings)) as client, media_worker(settings):
+        tus = Tus(client, await sign_in())
+        for path, code in ((tall, "unsupported_dimensions"), (long, "too_long")):
+            body = await wait_for_status(client, tus.who, await tus.upload(path.read_bytes()))
+            assert (body["status"], body["rejection_code"]) == ("rejected", code), body
+        assert decoded == []
+
+
+async def test_a_file_that_keeps_ffmpeg_busy_is_rejected_not_left_processing(
+    infra: object, sign_in: SignIn, media_files: dict[str, Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An ffmpeg timeout used to raise: retried five times, the recording stayed `processing` for ever."""
+    from intervu_media import processing
+
+    monkeypatch.setattr(processing, "DECODE_TIMEOUT_S", 0.001)
+    settings = media_settings("local")
+    async with running_app(create_app(settings)) as client, media_worker(settings):
+        tus = Tus(client, await sign_in())
+        body = await wait_for_status(client, tus.who, await tus.upload(media_files["answer.webm"].read_bytes()))
+        assert (body["status"], body["rejection_code"]) == ("rejected", "processing_timeout"), body
+        assert body["rejection_reason"]
+
+
 async def test_ready_recording_publishes_its_event_with_the_answer(
     infra: object, sign_in: SignIn, media_files: dict[str, Path]
 ) -> None:

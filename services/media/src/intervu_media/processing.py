@@ -57,9 +57,16 @@ class Probe:
     audio_codec: str | None
     video_codec: str | None
     duration_s: float | None
+    width: int = 0
+    height: int = 0
 
 
-async def _run(*argv: str, timeout_s: float = 600) -> tuple[int, str, str]:
+# An allowed recording (10 minutes of audio) decodes in seconds; minutes mean a file built to hold the worker.
+DECODE_TIMEOUT_S = 180.0
+TOOL_TIMEOUT_S = 300.0
+
+
+async def _run(*argv: str, timeout_s: float = TOOL_TIMEOUT_S) -> tuple[int, str, str]:
     process = await asyncio.create_subprocess_exec(
         *argv, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE, stdin=asyncio.subprocess.DEVNULL
     )
@@ -100,8 +107,43 @@ async def probe(path: Path) -> Probe:
         container=str(fmt["format_name"]),
         audio_codec=audio.get("codec_name") if audio else None,
         video_codec=video.get("codec_name") if video else None,
-        duration_s=float(duration) if duration not in (None, "N/A") else None,
+        duration_s=_number(duration),
+        width=int(_number(video.get("width")) or 0) if video else 0,
+        height=int(_number(video.get("height")) or 0) if video else 0,
     )
+
+
+def _number(value: object) -> float | None:
+    try:
+        number = float(value)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        return None
+    return number if number == number and abs(number) != float("inf") else None
+
+
+# A webcam or phone is at most 4K and no wider than a cinema screen. Past these a frame is an attack on whoever
+# decodes it (a 16 x 2048 "video" scaled for face detection took 29.5 MB a frame), not a recording of someone.
+MAX_SIDE = 4096
+MIN_SIDE = 16
+MAX_PIXELS = 4096 * 2304
+MAX_ASPECT = 4.0
+
+
+def check_dimensions(p: Probe) -> None:
+    if p.video_codec is None:
+        return
+    w, h = p.width, p.height
+    if min(w, h) < MIN_SIDE or max(w, h) > MAX_SIDE or w * h > MAX_PIXELS or max(w, h) / max(1, min(w, h)) > MAX_ASPECT:
+        raise Rejected(
+            "unsupported_dimensions",
+            f"The video is {w} x {h} pixels. Record from a camera (at most {MAX_SIDE} pixels a side, "
+            f"no wider or taller than {MAX_ASPECT:.0f} to 1).",
+        )
+
+
+def check_duration(p: Probe, max_duration_s: float) -> None:
+    if p.duration_s is not None and p.duration_s > max_duration_s:
+        raise Rejected("too_long", f"Recordings can be at most {max_duration_s / 60:.0f} minutes long.")
 
 
 def check_allowed(p: Probe) -> tuple[str, str]:
@@ -156,10 +198,26 @@ _DAMAGE = re.compile(
 )
 
 
-async def check_decodes_cleanly(original: Path) -> None:
-    """Decode the whole audio track of the upload as sent: a truncated or damaged file is refused, not half-used."""
+async def check_decodes_cleanly(original: Path, max_duration_s: float) -> None:
+    """Decode the whole audio track of the upload as sent: a truncated or damaged file is refused, not half-used.
+
+    Called once the length is known to be within bounds; ``-t`` still caps the decoding, so a container that lies
+    about its length cannot hold the worker for longer than an allowed recording takes."""
     code, _, err = await _run(
-        "ffmpeg", "-nostdin", "-v", "warning", "-i", str(original), "-map", "0:a:0", "-f", "null", "-"
+        "ffmpeg",
+        "-nostdin",
+        "-v",
+        "warning",
+        "-i",
+        str(original),
+        "-t",
+        f"{max_duration_s + 1:.0f}",
+        "-map",
+        "0:a:0",
+        "-f",
+        "null",
+        "-",
+        timeout_s=DECODE_TIMEOUT_S,
     )
     if code != 0 or _DAMAGE.search(err):
         log.info("decode check failed: %s", err[-500:])
@@ -221,18 +279,20 @@ async def process_recording(
                 ) from exc
             if original.stat().st_size == 0:
                 raise Rejected("empty_upload", "The recording is empty.")
+            # Cheapest checks first, decoding last: the container's header says its length and frame size,
+            # a stream copy (no decoding) says the length where the header did not (browser WebM).
             first = await probe(original)
             kind, content_type = check_allowed(first)
-            await check_decodes_cleanly(original)
+            check_dimensions(first)
+            check_duration(first, settings.media_max_duration_s)
             media = folder / f"media.{kind}"
             await remux(original, kind, media)
             final = await probe(media)
             if not final.duration_s or final.duration_s <= 0:
                 raise Rejected("corrupt_media", "The recording is damaged and could not be read to the end.")
-            if final.duration_s > settings.media_max_duration_s:
-                raise Rejected(
-                    "too_long", f"Recordings can be at most {settings.media_max_duration_s / 60:.0f} minutes long."
-                )
+            check_dimensions(final)
+            check_duration(final, settings.media_max_duration_s)
+            await check_decodes_cleanly(original, settings.media_max_duration_s)
             audio = folder / "audio.wav"
             await extract_audio(media, audio)
             peak = await peak_level_db(audio)
@@ -269,6 +329,16 @@ async def process_recording(
                     has_video=recording.video_codec is not None,
                 ),
                 producer="media",
+            )
+        except TimeoutError:
+            # A file that keeps ffmpeg busy this long would do so on every retry: a rejection, not a crash loop
+            # that leaves the recording "processing" for ever.
+            await reject(
+                session,
+                storage,
+                recording,
+                "processing_timeout",
+                "This recording took too long to check. Record again, or upload a shorter or smaller file.",
             )
         except Rejected as rejection:
             await reject(session, storage, recording, rejection.code, rejection.reason)
