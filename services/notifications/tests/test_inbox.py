@@ -111,6 +111,8 @@ async def test_notices_reach_the_inbox_and_are_emailed_only_with_permission(
     mine = (await client.get(f"{API}/inbox", headers=allowed.headers)).json()
     assert [(i["kind"], i["email"]) for i in mine["items"]] == [("feedback_ready", "sent")] and mine["unread"] == 1
     theirs = (await client.get(f"{API}/inbox", headers=silent.headers)).json()
+    far = await client.get(f"{API}/inbox", params={"offset": 10**20}, headers=silent.headers)
+    assert_error(far, 422, "validation_error")  # was a bigint overflow in PostgreSQL: a 500
     assert [(i["kind"], i["email"]) for i in theirs["items"]] == [("feedback_ready", "no_consent")]
 
     # Preferences: no more feedback mails; exports still mailed; then email off altogether.

@@ -8,6 +8,7 @@ from fastapi import APIRouter, Depends, Query, Request, status
 from intervu_kit.auth import CurrentUser
 from intervu_kit.db import SessionDep
 from intervu_kit.errors import Conflict, NotFound
+from intervu_kit.paging import Offset
 
 from intervu_notifications.config import Settings
 from intervu_notifications.inbox.push import Pusher
@@ -45,7 +46,7 @@ async def inbox(
     user: CurrentUser,
     session: SessionDep,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Offset = 0,
 ) -> Inbox:
     """Your notifications, newest first, and how many are unread."""
     repo = InboxRepository(session)
