@@ -16,6 +16,7 @@ from intervu_kit.db import Base, Database, SessionDep, new_metadata
 from intervu_kit.devstack.config import DevSettings
 from intervu_kit.errors import Conflict
 from intervu_kit.events import EventTables, event_tables
+from intervu_kit.jobs import job_table
 from intervu_kit.settings import Environment, KitSettings
 from intervu_kit.storage.serving import signed_files_router
 from intervu_kit.testing.plugin import running_app
@@ -35,6 +36,7 @@ class Note(KitBase):
 
 
 TABLES: EventTables = event_tables(KitBase.metadata)
+JOBS = job_table(KitBase.metadata)
 
 
 class NoteIn(BaseModel):

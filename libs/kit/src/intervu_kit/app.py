@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import uuid
 from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
@@ -29,6 +30,7 @@ from intervu_kit.errors import ErrorResponse, install_error_handlers
 from intervu_kit.events.broker import connect_jetstream
 from intervu_kit.events.tables import EventTables
 from intervu_kit.guard import RequestGuardMiddleware
+from intervu_kit.jobs import jobs_needing_attention
 from intervu_kit.logging import configure_logging
 from intervu_kit.middleware import RequestContextMiddleware
 from intervu_kit.settings import KitSettings
@@ -56,6 +58,7 @@ class KitState:
     verifier: TokenVerifier
     storage: Storage
     tables: EventTables
+    jobs: sa.Table | None = None
     nats: Client | None = None
     _tasks: list[asyncio.Task[Any]] = field(default_factory=list)
 
@@ -74,6 +77,18 @@ class Readiness(BaseModel):
 class Health(BaseModel):
     status: Literal["ok"]
     service: str
+
+
+class JobOut(BaseModel):
+    id: uuid.UUID
+    kind: str
+    key: str
+    status: str
+    attempts: int
+    progress: float
+    progress_note: str | None
+    last_error: str | None
+    updated_at: datetime
 
 
 class ParkedEvent(BaseModel):
@@ -149,6 +164,17 @@ def _admin_router() -> APIRouter:
             for r in rows
         ]
 
+    @router.get("/jobs", response_model=list[JobOut])
+    async def jobs(
+        request: Request, session: SessionDep, _: Annotated[User, Depends(require_role("admin"))]
+    ) -> list[JobOut]:
+        """This service's long jobs that were parked or failed at least once, newest first, with their last error
+        (empty for a service without jobs)."""
+        table = request.app.state.kit.jobs
+        if table is None:
+            return []
+        return [JobOut(**vars(v)) for v in await jobs_needing_attention(session, table)]
+
     return router
 
 
@@ -169,6 +195,7 @@ def create_service_app(
     settings: KitSettings,
     *,
     tables: EventTables,
+    jobs: sa.Table | None = None,
     routers: Sequence[APIRouter] = (),
     title: str,
     description: str = "",
@@ -196,6 +223,7 @@ def create_service_app(
             ),
             storage=storage_from_settings(settings),
             tables=tables,
+            jobs=jobs,
         )
         state._tasks.append(asyncio.create_task(_keep_nats(state)))
         try:

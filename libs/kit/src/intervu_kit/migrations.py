@@ -122,3 +122,34 @@ def create_consent_copies_v1() -> None:
 
 def drop_consent_copies_v1() -> None:
     op.drop_table("consent_copies")
+
+
+def create_jobs_v1() -> None:
+    """The leased jobs table (``intervu_kit.jobs``), as first released. Frozen, like the event tables."""
+    op.create_table(
+        "jobs",
+        sa.Column("id", UUID(as_uuid=True), nullable=False),
+        sa.Column("kind", sa.String(length=64), nullable=False),
+        sa.Column("key", sa.String(length=200), nullable=False),
+        sa.Column("user_id", sa.String(length=64), nullable=True),
+        sa.Column("payload", JSONB(), nullable=False),
+        sa.Column("status", sa.String(length=16), nullable=False),
+        sa.Column("attempts", sa.Integer(), server_default="0", nullable=False),
+        sa.Column("run_after", sa.DateTime(timezone=True), server_default=sa.func.now(), nullable=False),
+        sa.Column("lease_until", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("lease_token", UUID(as_uuid=True), nullable=True),
+        sa.Column("progress", sa.Float(), server_default="0", nullable=False),
+        sa.Column("progress_note", sa.String(length=200), nullable=True),
+        sa.Column("last_error", sa.Text(), nullable=True),
+        sa.Column("created_at", sa.DateTime(timezone=True), server_default=sa.func.now(), nullable=False),
+        sa.Column("updated_at", sa.DateTime(timezone=True), server_default=sa.func.now(), nullable=False),
+        sa.Column("finished_at", sa.DateTime(timezone=True), nullable=True),
+        sa.PrimaryKeyConstraint("id", name="pk_jobs"),
+        sa.UniqueConstraint("kind", "key", name="uq_jobs_kind_key"),
+    )
+    op.create_index("ix_jobs_due", "jobs", ["run_after"], postgresql_where=sa.text("status IN ('queued', 'running')"))
+
+
+def drop_jobs_v1() -> None:
+    op.drop_index("ix_jobs_due", table_name="jobs")
+    op.drop_table("jobs")
