@@ -50,6 +50,7 @@ from intervu_media.config import get_settings as media_settings
 from intervu_media.consumers import registrar as media_registrar
 from intervu_media.main import app as media_app
 from intervu_media.models import events as media_events
+from intervu_media.processing import processing_runner
 from intervu_nlp import default_encoder
 from intervu_notifications.config import get_settings as notifications_settings
 from intervu_notifications.consumers import notifier_from_settings
@@ -112,7 +113,8 @@ def every_worker(stt: SpeechToText | None = None, coach: Coach | None = None) ->
         "notifications": notifications_registrar(notifier_from_settings(notifications_settings())),
     }
     assert set(SETTINGS) == set(SERVICES)
-    return WorkerSet({s: WorkerSpec(SETTINGS[s](), TABLES[s], registers.get(s)) for s in SERVICES})
+    jobs = {"media": [processing_runner(storage, media_settings())]}
+    return WorkerSet({s: WorkerSpec(SETTINGS[s](), TABLES[s], registers.get(s), jobs.get(s, [])) for s in SERVICES})
 
 
 async def rows_everywhere(user_id: str) -> dict[str, dict[str, list[dict[str, Any]]]]:

@@ -22,6 +22,7 @@ from intervu_media.config import Settings
 from intervu_media.consumers import registrar
 from intervu_media.main import create_app
 from intervu_media.models import events
+from intervu_media.processing import processing_runner
 
 
 def _ffmpeg(*args: str) -> None:
@@ -140,7 +141,13 @@ async def media_worker(settings: Settings) -> AsyncIterator[None]:
     """The media worker, in-process: the same consumers and relay `make run` starts."""
     stop = asyncio.Event()
     task = asyncio.create_task(
-        run_worker(settings, events, registrar(storage_from_settings(settings), settings), stop=stop)
+        run_worker(
+            settings,
+            events,
+            registrar(storage_from_settings(settings), settings),
+            stop=stop,
+            jobs=[processing_runner(storage_from_settings(settings), settings)],
+        )
     )
     try:
         yield

@@ -169,6 +169,63 @@ async def test_a_file_that_keeps_ffmpeg_busy_is_rejected_not_left_processing(
         assert body["rejection_reason"]
 
 
+async def test_processing_runs_as_a_leased_job_holding_no_row_and_showing_progress(
+    infra: object, sign_in: SignIn, media_files: dict[str, Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Processing used to run inside the event handler's transaction, holding the recording's row lock for the
+    whole ffmpeg work with nothing to show. Now the row is free meanwhile and the job says how far it is."""
+    import asyncio
+    import uuid
+
+    import sqlalchemy as sa
+    from intervu_kit.db import Database
+    from intervu_media import processing
+    from intervu_media.models import Recording, events, jobs
+
+    decoding, go_on = asyncio.Event(), asyncio.Event()
+    real_check = processing.check_decodes_cleanly
+
+    async def slow_check(original: Path, max_duration_s: float) -> None:
+        decoding.set()
+        await go_on.wait()
+        await real_check(original, max_duration_s)
+
+    monkeypatch.setattr(processing, "check_decodes_cleanly", slow_check)
+    settings = media_settings("local")
+    db = Database(settings.sqlalchemy_url)
+    try:
+        async with running_app(create_app(settings)) as client, media_worker(settings):
+            tus = Tus(client, await sign_in())
+            rid = await tus.upload(media_files["answer.webm"].read_bytes())
+            await asyncio.wait_for(decoding.wait(), 30)
+            async with db.transaction() as session:
+                locked = await session.scalar(
+                    sa.select(Recording.status).where(Recording.id == uuid.UUID(rid)).with_for_update(nowait=True)
+                )
+                job = (await session.execute(sa.select(jobs).where(jobs.c.key == rid))).one()
+            assert locked == "processing"
+            assert (job.status, job.progress, job.progress_note, job.user_id) == (
+                "running",
+                0.35,
+                "decoding",
+                tus.who.id,
+            )
+            go_on.set()
+            assert (await wait_for_status(client, tus.who, rid))["status"] == "ready"
+        async with db.transaction() as session:
+            job = (await session.execute(sa.select(jobs).where(jobs.c.key == rid))).one()
+            private = await session.scalar(
+                sa.select(sa.func.count()).where(
+                    events.outbox.c.name == "media.upload_completed.v1",
+                    events.outbox.c.envelope["data"]["recording_id"].astext == rid,
+                )
+            )
+        assert (job.status, job.progress, job.attempts) == ("done", 1.0, 1)
+        assert private == 0  # no private event travels through the broker any more
+    finally:
+        await db.dispose()
+
+
 async def test_ready_recording_publishes_its_event_with_the_answer(
     infra: object, sign_in: SignIn, media_files: dict[str, Path]
 ) -> None:

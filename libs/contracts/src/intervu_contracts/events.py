@@ -183,14 +183,6 @@ class RecordingUploaded(Event):
     has_video: bool
 
 
-class UploadCompleted(Event):
-    """All bytes of a tus upload arrived; the media worker validates and processes them next."""
-
-    event_name = "media.upload_completed.v1"
-    recording_id: uuid.UUID
-    user_id: str
-
-
 class RecordingRejected(Event):
     """A recording failed validation; its bytes are already deleted."""
 

@@ -18,8 +18,10 @@ class Settings(KitSettings):
     media_silence_threshold_db: float = -45.0
     media_part_size: int = 8 * 1024 * 1024
     media_spool_dir: Path = LOCAL_DIR / "data" / "media-spool"
-    # Processing a long video can take a while; JetStream must not redeliver it meanwhile.
-    event_ack_wait_s: float = 900.0
+    # Uploads processed at once by one worker (at most one per person), and how long a processing job's lease
+    # lasts without a heartbeat before another worker takes it over.
+    media_job_concurrency: int = 2
+    media_job_lease_s: float = 120.0
 
 
 @lru_cache

@@ -1,4 +1,4 @@
-"""The media worker: processes completed uploads (its own event) and expires abandoned ones."""
+"""The media worker's consumers and periodic work: consents, expiring abandoned uploads, retention."""
 
 from __future__ import annotations
 
@@ -7,16 +7,13 @@ import contextlib
 import logging
 from datetime import UTC, datetime
 
-from intervu_contracts import EventEnvelope, UploadCompleted
 from intervu_kit.consents import consent_registrar
 from intervu_kit.db import Database
 from intervu_kit.events import EventConsumer
 from intervu_kit.storage import Storage
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from intervu_media.config import Settings
 from intervu_media.models import RecordingStatus, consents
-from intervu_media.processing import process_recording
 from intervu_media.repository import RecordingRepository
 from intervu_media.uploads.service import delete_recording_objects
 
@@ -24,13 +21,11 @@ log = logging.getLogger(__name__)
 
 
 def registrar(storage: Storage, settings: Settings):  # type: ignore[no-untyped-def]
-    async def on_upload_completed(session: AsyncSession, event: UploadCompleted, _: EventEnvelope) -> None:
-        await process_recording(session, storage, settings, event.recording_id)
-
+    """The media worker's consumers: its copy of the consent to keep recordings. (Uploads are processed as leased
+    jobs, ``processing.processing_runner``, not in an event handler.)"""
     consent = consent_registrar(consents)
 
     def register(consumer: EventConsumer) -> None:
-        consumer.on(UploadCompleted)(on_upload_completed)
         consent(consumer)
 
     return register

@@ -1,5 +1,8 @@
 """After the last byte: validate with ffprobe, remux, extract the 16 kHz mono track, detect silence.
 
+It runs as a leased job (``intervu_kit.jobs``), enqueued by the PATCH that completes the upload: the work holds no
+transaction and no row lock, reports its progress, and its result is stored in one short transaction.
+
 Every check that fails ends the recording as ``rejected`` with a stable code and a sentence for the person,
 and deletes its bytes. Nothing here trusts the file name or the declared type: ffprobe reads the bytes.
 """
@@ -12,6 +15,7 @@ import logging
 import re
 import shutil
 import tempfile
+import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -19,12 +23,16 @@ from typing import Any
 
 import anyio
 from intervu_contracts import RecordingRejected, RecordingUploaded
+from intervu_kit.db import Database
 from intervu_kit.events import publish
+from intervu_kit.jobs import Job, JobContext, JobRunner
 from intervu_kit.storage import ObjectNotFound, Storage, download_to_file, upload_file
+from intervu_kit.worker import Job as WorkerJob
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from intervu_media.config import Settings
-from intervu_media.models import Recording, RecordingStatus, events
+from intervu_media.models import PROCESS_KIND as KIND
+from intervu_media.models import Recording, RecordingStatus, events, jobs
 from intervu_media.repository import RecordingRepository
 from intervu_media.uploads.service import delete_recording_objects
 
@@ -259,90 +267,170 @@ async def peak_level_db(audio: Path) -> float:
     return float(match.group(1))
 
 
-async def process_recording(
-    session: AsyncSession, storage: Storage, settings: Settings, recording_id: Any
-) -> Recording | None:
-    """Validate and prepare one uploaded recording. Idempotent: a recording already decided is left alone."""
-    recording = await RecordingRepository(session).get(recording_id, lock=True)
-    if recording is None or recording.status != RecordingStatus.PROCESSING.value:
-        return recording
+@dataclass(frozen=True)
+class Prepared:
+    """What the work outside any transaction produced: files already in storage, facts for the row."""
+
+    media_key: str
+    audio_key: str
+    media_size: int
+    content_type: str
+    kind: str
+    probe: Probe
+    peak_db: float
+
+
+async def prepare(
+    storage: Storage, settings: Settings, original_key: str, prefix: str, progress: JobContext | None = None
+) -> Prepared:
+    """Check, remux and extract one upload, with no database transaction open. Raises ``Rejected`` for a file
+    that will never do, anything else for a failure worth retrying."""
+
+    async def step(fraction: float, note: str) -> None:
+        if progress is not None:
+            await progress.progress(fraction, note)
+
     with tempfile.TemporaryDirectory(prefix="media-", dir=_tmp_root(settings)) as tmp:
         folder = Path(tmp)
+        original = folder / "original"
+        await step(0.05, "downloading")
         try:
-            original = folder / "original"
-            try:
-                await download_to_file(storage, recording.original_key, original)
-            except ObjectNotFound as exc:
-                # Retrying cannot bring bytes back: say so instead of failing forever.
-                raise Rejected(
-                    "upload_missing", "The uploaded file could not be found; please upload it again."
-                ) from exc
-            if original.stat().st_size == 0:
-                raise Rejected("empty_upload", "The recording is empty.")
-            # Cheapest checks first, decoding last: the container's header says its length and frame size,
-            # a stream copy (no decoding) says the length where the header did not (browser WebM).
-            first = await probe(original)
-            kind, content_type = check_allowed(first)
-            check_dimensions(first)
-            check_duration(first, settings.media_max_duration_s)
-            media = folder / f"media.{kind}"
-            await remux(original, kind, media)
-            final = await probe(media)
-            if not final.duration_s or final.duration_s <= 0:
-                raise Rejected("corrupt_media", "The recording is damaged and could not be read to the end.")
-            check_dimensions(final)
-            check_duration(final, settings.media_max_duration_s)
-            await check_decodes_cleanly(original, settings.media_max_duration_s)
-            audio = folder / "audio.wav"
-            await extract_audio(media, audio)
-            peak = await peak_level_db(audio)
-            if peak <= settings.media_silence_threshold_db:
-                raise Rejected(
-                    "no_speech",
-                    "The recording is silent. Check that the right microphone is selected "
-                    "and not muted, then record again.",
-                )
-            recording.media_key = f"{recording.prefix}/media.{kind}"
-            recording.audio_key = f"{recording.prefix}/audio.wav"
-            recording.media_size = (await upload_file(storage, recording.media_key, media, content_type)).size
-            await upload_file(storage, recording.audio_key, audio, "audio/wav")
-            await storage.delete(recording.original_key)  # the remuxed copy holds the same streams
-            recording.media_type = content_type
-            recording.container = kind
-            recording.audio_codec = final.audio_codec
-            recording.video_codec = final.video_codec
-            recording.duration_s = round(final.duration_s, 3)
-            recording.peak_db = peak
-            recording.status = RecordingStatus.READY.value
-            recording.ready_at = datetime.now(UTC)
-            await publish(
-                session,
-                events.outbox,
-                RecordingUploaded(
-                    recording_id=recording.id,
-                    user_id=recording.user_id,
-                    session_id=recording.session_id,
-                    answer_id=recording.answer_id,
-                    storage_key=recording.media_key,
-                    audio_key=recording.audio_key,
-                    duration_s=recording.duration_s,
-                    has_video=recording.video_codec is not None,
-                ),
-                producer="media",
+            await download_to_file(storage, original_key, original)
+        except ObjectNotFound as exc:
+            # Retrying cannot bring bytes back: say so instead of failing forever.
+            raise Rejected("upload_missing", "The uploaded file could not be found; please upload it again.") from exc
+        if original.stat().st_size == 0:
+            raise Rejected("empty_upload", "The recording is empty.")
+        # Cheapest checks first, decoding last: the container's header says its length and frame size,
+        # a stream copy (no decoding) says the length where the header did not (browser WebM).
+        await step(0.15, "checking the file")
+        first = await probe(original)
+        kind, content_type = check_allowed(first)
+        check_dimensions(first)
+        check_duration(first, settings.media_max_duration_s)
+        media = folder / f"media.{kind}"
+        await remux(original, kind, media)
+        final = await probe(media)
+        if not final.duration_s or final.duration_s <= 0:
+            raise Rejected("corrupt_media", "The recording is damaged and could not be read to the end.")
+        check_dimensions(final)
+        check_duration(final, settings.media_max_duration_s)
+        await step(0.35, "decoding")
+        await check_decodes_cleanly(original, settings.media_max_duration_s)
+        await step(0.6, "extracting the sound")
+        audio = folder / "audio.wav"
+        await extract_audio(media, audio)
+        peak = await peak_level_db(audio)
+        if peak <= settings.media_silence_threshold_db:
+            raise Rejected(
+                "no_speech",
+                "The recording is silent. Check that the right microphone is selected "
+                "and not muted, then record again.",
             )
+        await step(0.8, "storing")
+        media_key, audio_key = f"{prefix}/media.{kind}", f"{prefix}/audio.wav"
+        media_size = (await upload_file(storage, media_key, media, content_type)).size
+        await upload_file(storage, audio_key, audio, "audio/wav")
+        return Prepared(media_key, audio_key, media_size, content_type, kind, final, peak)
+
+
+async def process_job(job: Job, ctx: JobContext, storage: Storage, settings: Settings) -> None:
+    """One upload from ``processing`` to ``ready`` or ``rejected``: the slow part holds no row and no transaction;
+    the result is stored in one short transaction, only while this runner holds the job's lease."""
+    recording_id = uuid.UUID(job.payload["recording_id"])
+    async with ctx.db.transaction() as session:
+        recording = await RecordingRepository(session).get(recording_id)
+        snapshot = (recording.original_key, recording.prefix) if recording else None
+        pending = recording is not None and recording.status == RecordingStatus.PROCESSING.value
+    outcome: Prepared | Rejected
+    if snapshot is None or not pending:
+        outcome = Rejected("gone", "")  # deleted or decided meanwhile: the finish below stores nothing
+    else:
+        try:
+            outcome = await prepare(storage, settings, snapshot[0], snapshot[1], ctx)
+        except Rejected as rejection:
+            outcome = rejection
         except TimeoutError:
-            # A file that keeps ffmpeg busy this long would do so on every retry: a rejection, not a crash loop
-            # that leaves the recording "processing" for ever.
+            # A file that keeps ffmpeg busy this long would do so on every retry: a rejection, not a retry loop.
+            outcome = Rejected(
+                "processing_timeout",
+                "This recording took too long to check. Record again, or upload a shorter or smaller file.",
+            )
+    async with ctx.finishing() as session:
+        recording = await RecordingRepository(session).get(recording_id, lock=True)
+        if recording is None or recording.status != RecordingStatus.PROCESSING.value:
+            if isinstance(outcome, Prepared):  # the person deleted it while it was processed: leave nothing
+                await storage.delete(outcome.media_key)
+                await storage.delete(outcome.audio_key)
+            return
+        if isinstance(outcome, Rejected):
+            await reject(session, storage, recording, outcome.code, outcome.reason)
+            return
+        await _store(session, storage, recording, outcome)
+
+
+async def _store(session: AsyncSession, storage: Storage, recording: Recording, done: Prepared) -> None:
+    await storage.delete(recording.original_key)  # the remuxed copy holds the same streams
+    recording.media_key, recording.audio_key = done.media_key, done.audio_key
+    recording.media_size = done.media_size
+    recording.media_type = done.content_type
+    recording.container = done.kind
+    recording.audio_codec = done.probe.audio_codec
+    recording.video_codec = done.probe.video_codec
+    recording.duration_s = round(done.probe.duration_s or 0.0, 3)
+    recording.peak_db = done.peak_db
+    recording.status = RecordingStatus.READY.value
+    recording.ready_at = datetime.now(UTC)
+    await publish(
+        session,
+        events.outbox,
+        RecordingUploaded(
+            recording_id=recording.id,
+            user_id=recording.user_id,
+            session_id=recording.session_id,
+            answer_id=recording.answer_id,
+            storage_key=recording.media_key,
+            audio_key=recording.audio_key,
+            duration_s=recording.duration_s,
+            has_video=recording.video_codec is not None,
+        ),
+        producer="media",
+    )
+
+
+def processing_runner(storage: Storage, settings: Settings) -> WorkerJob:
+    """The worker's job runner for uploads: several at once, one per person at a time (fairness)."""
+
+    async def handle(job: Job, ctx: JobContext) -> None:
+        await process_job(job, ctx, storage, settings)
+
+    async def on_parked(session: AsyncSession, job: Job, error: str) -> None:
+        # Retried until it was parked (storage down for long, a bug): the person is told, not left waiting.
+        recording = await RecordingRepository(session).get(uuid.UUID(job.payload["recording_id"]), lock=True)
+        if recording is not None and recording.status == RecordingStatus.PROCESSING.value:
             await reject(
                 session,
                 storage,
                 recording,
-                "processing_timeout",
-                "This recording took too long to check. Record again, or upload a shorter or smaller file.",
+                "processing_failed",
+                "We could not process this recording; please upload it again.",
             )
-        except Rejected as rejection:
-            await reject(session, storage, recording, rejection.code, rejection.reason)
-    return recording
+
+    async def run(db: Database, stop: asyncio.Event) -> None:
+        runner = JobRunner(
+            db,
+            jobs,
+            {KIND: handle},
+            lease_s=settings.media_job_lease_s,
+            max_attempts=settings.event_max_attempts,
+            concurrency=settings.media_job_concurrency,
+            per_user=1,
+            listen_dsn=settings.sqlalchemy_url.replace("postgresql+asyncpg://", "postgresql://", 1),
+            on_parked={KIND: on_parked},
+        )
+        await runner.run(stop)
+
+    return run
 
 
 async def reject(session: AsyncSession, storage: Storage, recording: Recording, code: str, reason: str) -> None:

@@ -16,19 +16,24 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import anyio
-from intervu_contracts import UploadCompleted
-from intervu_kit.events import publish
+from intervu_kit.jobs import enqueue
 from intervu_kit.storage import Part, Storage
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncSession
 from starlette.requests import ClientDisconnect
 
 from intervu_media.config import Settings
-from intervu_media.models import Recording, RecordingStatus, events
+from intervu_media.models import PROCESS_KIND, Recording, RecordingStatus, jobs
 from intervu_media.repository import RecordingRepository
 from intervu_media.uploads.tus import Checksum, TusError, UploadMetadata
 
 CHUNK = 1024 * 1024
+
+
+async def enqueue_processing(session: AsyncSession, recording: Recording) -> None:
+    """In the transaction that receives the last byte: the job exists exactly when the upload is complete."""
+    payload = {"recording_id": str(recording.id)}
+    await enqueue(session, jobs, PROCESS_KIND, str(recording.id), payload, user_id=recording.user_id)
 
 
 def _gone() -> TusError:
@@ -181,12 +186,8 @@ class UploadService:
             if final:
                 recording.status = RecordingStatus.PROCESSING.value
                 recording.expires_at = None
-                await publish(
-                    self.session,
-                    events.outbox,
-                    UploadCompleted(recording_id=recording.id, user_id=user_id),
-                    producer="media",
-                )
+                await self.session.flush()
+                await enqueue_processing(self.session, recording)
             return recording
         finally:
             await anyio.Path(spool).unlink(missing_ok=True)
