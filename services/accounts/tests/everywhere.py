@@ -62,6 +62,7 @@ from intervu_transcription.consumers import provider_from_settings as stt_provid
 from intervu_transcription.consumers import registrar as transcription_registrar
 from intervu_transcription.models import events as transcription_events
 from intervu_transcription.providers.base import SpeechToText
+from intervu_transcription.transcripts.service import transcription_runner
 
 SPOKEN = "In my last role I led a team of five engineers, and we cut the release time from two weeks to three days."
 TYPED = (
@@ -106,14 +107,17 @@ def every_worker(stt: SpeechToText | None = None, coach: Coach | None = None) ->
         "accounts": accounts_register,
         "interviews": interviews_register,
         "media": media_registrar(storage, media_settings()),
-        "transcription": transcription_registrar(storage, stt or local_stt, None, local_stt),
+        "transcription": transcription_registrar(),
         "feedback": feedback_registrar(Analyser(storage, default_encoder(), coach or LocalCoach())),
         "avatar": avatar_registrar(avatar_provider(avatar_settings(), DbJobBook())),
         "analytics": analytics_register,
         "notifications": notifications_registrar(notifier_from_settings(notifications_settings())),
     }
     assert set(SETTINGS) == set(SERVICES)
-    jobs = {"media": [processing_runner(storage, media_settings())]}
+    jobs = {
+        "media": [processing_runner(storage, media_settings())],
+        "transcription": [transcription_runner(storage, stt or local_stt, local_stt, None, transcription_settings())],
+    }
     return WorkerSet({s: WorkerSpec(SETTINGS[s](), TABLES[s], registers.get(s), jobs.get(s, [])) for s in SERVICES})
 
 

@@ -1,5 +1,5 @@
-"""A transcription worker killed mid-job loses nothing: JetStream redelivers the event after its ack wait, another
-worker finishes the job, and it is done exactly once (one transcript, one transcription.completed)."""
+"""A transcription worker killed mid-job loses nothing: the job's lease runs out, another worker takes the job over
+and finishes it, and it is done exactly once (one transcript, one transcription.completed, the event handled once)."""
 
 from __future__ import annotations
 
@@ -19,16 +19,16 @@ from intervu_kit.events.broker import connect_jetstream, subject_for
 from intervu_kit.storage import storage_from_settings
 from intervu_kit.testing.speech import MINUTE_SCRIPT, render
 from intervu_transcription.config import get_settings
-from intervu_transcription.models import TranscriptionProgress, TranscriptRow, events
+from intervu_transcription.models import TranscriptionProgress, TranscriptRow, events, jobs
 
 WORKER = Path(__file__).with_name("killable_worker.py")
-ACK_WAIT_S = 5
+LEASE_S = 5
 
 
 def _start(service: str, start: datetime) -> subprocess.Popen[str]:
     process = subprocess.Popen(
         [sys.executable, str(WORKER), service, start.isoformat()],
-        env={**os.environ, "INTERVU_EVENT_ACK_WAIT_S": str(ACK_WAIT_S), "INTERVU_LOG_LEVEL": "WARNING"},
+        env={**os.environ, "INTERVU_TRANSCRIPTION_JOB_LEASE_S": str(LEASE_S), "INTERVU_LOG_LEVEL": "WARNING"},
         stdout=subprocess.PIPE,
         stderr=subprocess.DEVNULL,
         text=True,
@@ -92,10 +92,10 @@ async def test_a_worker_killed_mid_job_loses_nothing_and_the_job_is_done_once(in
         await _wait(transcribing, 60, "the first worker to be transcribing")
         first.send_signal(signal.SIGKILL)  # no cleanup, no nack: the process is simply gone
         first.wait(10)
-        assert await transcripts() == 0  # its transaction never committed
+        assert await transcripts() == 0  # it stored nothing
         second = _start(service, start)
-        await _wait(done, ACK_WAIT_S + 90, "the redelivered job to finish")
-        await asyncio.sleep(ACK_WAIT_S + 2)  # any further redelivery would have arrived by now
+        await _wait(done, LEASE_S + 90, "the job to be taken over and finished")
+        await asyncio.sleep(LEASE_S + 2)  # a second takeover would have happened by now
         assert await transcripts() == 1
         async with db.transaction() as session:
             completed = (
@@ -113,6 +113,8 @@ async def test_a_worker_killed_mid_job_loses_nothing_and_the_job_is_done_once(in
                 sa.select(sa.func.count()).select_from(events.inbox).where(events.inbox.c.event_id == envelope.id)
             )
             progress = await session.get(TranscriptionProgress, recording_id)
+            job = (await session.execute(sa.select(jobs).where(jobs.c.key == str(recording_id)))).one()
+        assert (job.status, job.attempts) == ("done", 2)  # the killed run, then the takeover
         assert [e["name"] for e in completed] == ["transcription.completed.v1"]
         assert handled == 1
         assert progress is not None and progress.status == "completed"

@@ -11,17 +11,18 @@ from pathlib import Path
 import httpx
 import pytest
 import sqlalchemy as sa
-from intervu_contracts import EventEnvelope, RecordingUploaded
+from intervu_contracts import RecordingUploaded
 from intervu_kit.db import Database
+from intervu_kit.jobs import Job, JobContext, JobRunner
 from intervu_kit.storage import storage_from_settings
 from intervu_kit.testing.asserts import assert_error
 from intervu_kit.testing.plugin import SignedIn, running_app
 from intervu_transcription.config import get_settings
 from intervu_transcription.consumers import provider_from_settings
 from intervu_transcription.main import app
-from intervu_transcription.models import events
+from intervu_transcription.models import TRANSCRIBE_KIND, TranscriptRow, events, jobs
 from intervu_transcription.transcripts.progress import ProgressWriter
-from intervu_transcription.transcripts.service import transcribe_recording
+from intervu_transcription.transcripts.service import enqueue_transcription, transcribe_job
 
 SignIn = Callable[..., Awaitable[SignedIn]]
 ANSWER = (
@@ -73,13 +74,26 @@ async def _transcribe(user_id: str, audio: bytes) -> tuple[str, str, str]:
     )
     db = Database(settings.sqlalchemy_url)
     progress = RecordingProgress(db)
+    stt = provider_from_settings(settings)
+
+    async def handle(job: Job, ctx: JobContext) -> None:
+        await transcribe_job(job, ctx, storage, stt, None, progress)
+
+    runner = JobRunner(db, jobs, {TRANSCRIBE_KIND: handle})
     try:
+        # What the worker does: the event's handler enqueues, the runner works the job outside any transaction.
         async with db.transaction() as session:
-            row = await transcribe_recording(
-                session, storage, provider_from_settings(settings), event, EventEnvelope.wrap(event, "media"), progress
-            )
+            await enqueue_transcription(session, event)
+        job = await runner.claim(key=str(recording_id))
+        assert job is not None
+        await runner.run_one(job)
+        async with db.transaction() as session:
+            row = await session.scalar(sa.select(TranscriptRow).where(TranscriptRow.recording_id == recording_id))
+            assert row is not None
             status = row.status
             transcript_id = str(row.id)
+            job_status = await session.scalar(sa.select(jobs.c.status).where(jobs.c.key == str(recording_id)))
+        assert job_status == "done"
         async with db.transaction() as session:
             names = (await session.execute(sa.select(events.outbox.c.envelope))).scalars().all()
     finally:

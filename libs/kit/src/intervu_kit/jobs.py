@@ -214,9 +214,10 @@ class JobRunner:
         self.retry_base_s = retry_base_s
         self._wake = asyncio.Event()
 
-    async def claim(self) -> Job | None:
+    async def claim(self, key: str | None = None) -> Job | None:
         """The next due job of ours, leased to this runner: queued and due, or running with an expired lease (its
-        runner died). A person with ``per_user`` jobs running waits; everyone else goes ahead."""
+        runner died). A person with ``per_user`` jobs running waits; everyone else goes ahead. ``key``: only that
+        job (tests drive one job through its runner)."""
         t = self.table
         running = t.alias("running")
         busy = (
@@ -235,7 +236,12 @@ class JobRunner:
         )
         candidate = (
             sa.select(t.c.id)
-            .where(t.c.kind.in_(list(self.handlers)), due, sa.or_(t.c.user_id.is_(None), busy < self.per_user))
+            .where(
+                t.c.kind.in_(list(self.handlers)),
+                due,
+                sa.or_(t.c.user_id.is_(None), busy < self.per_user),
+                sa.true() if key is None else t.c.key == key,
+            )
             .order_by(t.c.run_after, t.c.created_at)
             .limit(1)
             .with_for_update(skip_locked=True)

@@ -87,7 +87,7 @@ async def run() -> list[str]:
     from intervu_transcription.config import Settings as TranscriptionSettings
     from intervu_transcription.consumers import provider_from_settings
     from intervu_transcription.models import events as transcription_events
-    from intervu_transcription.transcripts.service import transcribe_recording
+    from intervu_transcription.transcripts import service as transcription
 
     env = Environment.TEST
     fb_settings = FeedbackSettings(environment=env)
@@ -141,7 +141,7 @@ async def run() -> list[str]:
             run_answer = answer.model_copy(update={"answer_id": uuid.uuid4()})
             run_upload = uploaded.model_copy(update={"recording_id": uuid.uuid4(), "answer_id": run_answer.answer_id})
             feedback, transcribing, analysing = await _one(
-                tr_db, fb_db, storage, stt, analyser, run_answer, run_upload, transcribe_recording, transcription_events
+                tr_db, fb_db, storage, stt, analyser, run_answer, run_upload, transcription, transcription_events
             )
             runs.append((transcribing, analysing))
         print(file=sys.stderr)
@@ -171,14 +171,16 @@ async def _one(
     analyser: Analyser,
     answer: AnswerSubmitted,
     uploaded: RecordingUploaded,
-    transcribe_recording: Any,
+    transcription: Any,
     transcription_events: Any,
 ) -> tuple[Feedback, float, float]:
     async with fb_db.transaction() as session:
         await on_answer_submitted(session, analyser, answer, EventEnvelope.wrap(answer, "interviews"))
     started = time.perf_counter()
+    # What the transcription job does: the slow part outside any transaction, then the short one that stores.
+    outcome = await transcription.transcribe(storage, stt, uploaded)
     async with tr_db.transaction() as session:
-        await transcribe_recording(session, storage, stt, uploaded, EventEnvelope.wrap(uploaded, "media"))
+        await transcription.store_transcript(session, uploaded, stt.name, outcome)
         outbox = transcription_events.outbox
         envelope = await session.scalar(
             sa.select(outbox.c.envelope).where(

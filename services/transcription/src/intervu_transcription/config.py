@@ -19,8 +19,10 @@ class Settings(KitSettings):
     stt_threads: int = 2
     # Whisper's beam search width: 1 (greedy) is about twice as fast; `make bench` shows what each costs in accuracy.
     stt_beam_size: int = 5
-    # Speech recognition of a long answer takes a while; JetStream must not redeliver it meanwhile.
-    event_ack_wait_s: float = 900.0
+    # Transcriptions one worker runs at once (Whisper uses stt_threads cores each), and how long a job's lease
+    # lasts without a heartbeat before another worker takes it over.
+    transcription_job_concurrency: int = 1
+    transcription_job_lease_s: float = 60.0
 
 
 @lru_cache

@@ -5,9 +5,8 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from intervu_contracts import EventEnvelope, RecordingUploaded
-from intervu_kit.consents import consent_registrar, granted
+from intervu_kit.consents import consent_registrar
 from intervu_kit.events import EventConsumer
-from intervu_kit.storage import Storage
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from intervu_transcription.config import Settings
@@ -15,8 +14,7 @@ from intervu_transcription.models import consents
 from intervu_transcription.providers.base import SpeechToText
 from intervu_transcription.providers.cloud import AssemblyAISTT, DeepgramSTT, OpenAICompatibleSTT
 from intervu_transcription.providers.local import LocalWhisper
-from intervu_transcription.transcripts.progress import ProgressWriter
-from intervu_transcription.transcripts.service import transcribe_recording
+from intervu_transcription.transcripts.service import enqueue_transcription
 
 
 def provider_from_settings(settings: Settings) -> SpeechToText:
@@ -34,20 +32,12 @@ def local_from_settings(settings: Settings) -> SpeechToText:
     return LocalWhisper(settings.stt_model_dir, settings.stt_threads, settings.stt_beam_size)
 
 
-def registrar(
-    storage: Storage,
-    stt: SpeechToText,
-    progress: ProgressWriter | None = None,
-    local: SpeechToText | None = None,
-) -> Callable[[EventConsumer], None]:
-    """``local``: who transcribes for people who did not allow a third-party ``stt`` (None: nobody; their
-    transcript fails saying why)."""
+def registrar() -> Callable[[EventConsumer], None]:
+    """The handlers: a recording to transcribe becomes a leased job (``transcription_runner`` works it); consents
+    are copied."""
 
     async def on_recording_uploaded(session: AsyncSession, event: RecordingUploaded, envelope: EventEnvelope) -> None:
-        chosen: SpeechToText | None = stt
-        if stt.third_party and not await granted(session, consents, event.user_id, "third_party_ai"):
-            chosen = local  # the person's voice stays on our machines
-        await transcribe_recording(session, storage, chosen, event, envelope, progress)
+        await enqueue_transcription(session, event)
 
     consent = consent_registrar(consents)
 

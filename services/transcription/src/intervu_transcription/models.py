@@ -10,6 +10,7 @@ from intervu_kit.consents import consent_table
 from intervu_kit.db import Base as KitBase
 from intervu_kit.db import new_metadata
 from intervu_kit.events import event_tables
+from intervu_kit.jobs import job_table
 from sqlalchemy.dialects.postgresql import JSONB, UUID
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -20,6 +21,9 @@ class Base(KitBase):
 
 
 events = event_tables(Base.metadata)
+# Leased jobs: one transcription per recording (intervu_kit.jobs).
+jobs = job_table(Base.metadata)
+TRANSCRIBE_KIND = "transcribe"
 # Who allowed a third-party speech-to-text provider to hear their answers (kept from accounts.consent_changed.v1).
 consents = consent_table(Base.metadata)
 

@@ -8,6 +8,7 @@ from intervu_transcription.config import get_settings
 from intervu_transcription.consumers import local_from_settings, provider_from_settings, registrar
 from intervu_transcription.models import events
 from intervu_transcription.transcripts.progress import ProgressWriter
+from intervu_transcription.transcripts.service import transcription_runner
 
 if __name__ == "__main__":
     settings = get_settings()
@@ -16,4 +17,5 @@ if __name__ == "__main__":
     stt = provider_from_settings(settings)
     # People who have not allowed third-party AI are transcribed here, by the offline model.
     local = local_from_settings(settings) if stt.third_party else None
-    main(settings, events, registrar(storage_from_settings(settings), stt, progress, local))
+    runner = transcription_runner(storage_from_settings(settings), stt, local, progress, settings)
+    main(settings, events, registrar(), jobs=[runner])

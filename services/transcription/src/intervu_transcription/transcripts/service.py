@@ -1,7 +1,13 @@
-"""Transcribing a recording the media service accepted, once, and telling the others."""
+"""Transcribing a recording the media service accepted, once, and telling the others.
+
+The handler of ``media.recording_uploaded.v1`` only enqueues a leased job (``intervu_kit.jobs``); the job runs
+Whisper (or a provider) with no transaction open, and stores the transcript and its event in one short
+transaction while it holds the lease. A worker killed mid-job loses its lease and another takes the job over.
+"""
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import tempfile
 import uuid
@@ -9,19 +15,23 @@ from pathlib import Path
 
 import sqlalchemy as sa
 from intervu_contracts import (
-    EventEnvelope,
     RecordingUploaded,
     TranscriptionCompleted,
     TranscriptionFailed,
     TranscriptWord,
 )
+from intervu_kit.consents import granted
+from intervu_kit.db import Database
 from intervu_kit.events import publish
+from intervu_kit.jobs import Job, JobContext, JobRunner, enqueue
 from intervu_kit.storage import ObjectNotFound, Storage, download_to_file
+from intervu_kit.worker import Job as WorkerJob
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from intervu_transcription.models import TranscriptionProgress, TranscriptRow, events
-from intervu_transcription.providers.base import SpeechToText, TranscriptionError
+from intervu_transcription.config import Settings
+from intervu_transcription.models import TRANSCRIBE_KIND, TranscriptionProgress, TranscriptRow, consents, events, jobs
+from intervu_transcription.providers.base import SpeechToText, Transcript, TranscriptionError
 from intervu_transcription.transcripts.progress import ProgressWriter
 
 log = logging.getLogger(__name__)
@@ -32,24 +42,18 @@ NO_CONSENT = (
 )
 
 
-async def transcribe_recording(
-    session: AsyncSession,
-    storage: Storage,
-    stt: SpeechToText | None,
-    event: RecordingUploaded,
-    _: EventEnvelope,
-    progress: ProgressWriter | None = None,
-) -> TranscriptRow:
-    existing = await session.scalar(sa.select(TranscriptRow).where(TranscriptRow.recording_id == event.recording_id))
-    if existing is not None:
-        return existing  # already done (the inbox makes this rare; a unique key makes it impossible to double)
-    row = TranscriptRow(
-        id=uuid.uuid4(),
-        recording_id=event.recording_id,
-        user_id=event.user_id,
-        answer_id=event.answer_id,
-        provider=stt.name if stt else "none",
-    )
+async def enqueue_transcription(session: AsyncSession, event: RecordingUploaded) -> None:
+    """In the event handler's short transaction: the recording is transcribed by a leased job, not in the handler
+    (Whisper on a long answer used to hold the inbox transaction and a 900 s ack wait)."""
+    payload = event.model_dump(mode="json")
+    await enqueue(session, jobs, TRANSCRIBE_KIND, str(event.recording_id), payload, user_id=event.user_id)
+
+
+async def transcribe(
+    storage: Storage, stt: SpeechToText | None, event: RecordingUploaded, progress: ProgressWriter | None = None
+) -> Transcript | TranscriptionError | ObjectNotFound:
+    """The slow part, with no transaction open. A failure that retrying cannot mend (no consent, the audio gone,
+    the provider refusing this audio) is returned to be stored; anything else raises, and the job is retried."""
     with tempfile.TemporaryDirectory(prefix="stt-") as tmp:
         audio = Path(tmp) / "audio.wav"
         try:
@@ -60,19 +64,41 @@ async def transcribe_recording(
                 reporter = progress.reporter(event.recording_id, event.user_id)
             if stt is None:
                 raise TranscriptionError(NO_CONSENT)
-            transcript = await stt.transcribe(audio, reporter)
+            return await stt.transcribe(audio, reporter)
         except (TranscriptionError, ObjectNotFound) as exc:
             log.warning("transcription of %s failed: %s", event.recording_id, exc)
-            row.status, row.error, row.text = "failed", str(exc)[:2000], ""
-            session.add(row)
-            await _finish(session, event, "failed")
-            await publish(
-                session,
-                events.outbox,
-                TranscriptionFailed(recording_id=event.recording_id, user_id=event.user_id, reason=str(exc)[:500]),
-                producer="transcription",
-            )
-            return row
+            return exc
+
+
+async def store_transcript(
+    session: AsyncSession,
+    event: RecordingUploaded,
+    provider: str,
+    outcome: Transcript | TranscriptionError | ObjectNotFound,
+) -> TranscriptRow:
+    """The result and its event, in the one short transaction that finishes the job (once per recording)."""
+    existing = await session.scalar(sa.select(TranscriptRow).where(TranscriptRow.recording_id == event.recording_id))
+    if existing is not None:
+        return existing  # a job taken over after its first runner stored the result: nothing to add
+    row = TranscriptRow(
+        id=uuid.uuid4(),
+        recording_id=event.recording_id,
+        user_id=event.user_id,
+        answer_id=event.answer_id,
+        provider=provider,
+    )
+    if not isinstance(outcome, Transcript):
+        row.status, row.error, row.text = "failed", str(outcome)[:2000], ""
+        session.add(row)
+        await _finish(session, event, "failed")
+        await publish(
+            session,
+            events.outbox,
+            TranscriptionFailed(recording_id=event.recording_id, user_id=event.user_id, reason=str(outcome)[:500]),
+            producer="transcription",
+        )
+        return row
+    transcript = outcome
     row.status = "completed"
     row.language = transcript.language
     row.text = transcript.text
@@ -107,6 +133,61 @@ async def transcribe_recording(
         producer="transcription",
     )
     return row
+
+
+async def transcribe_job(
+    job: Job,
+    ctx: JobContext,
+    storage: Storage,
+    stt: SpeechToText,
+    local: SpeechToText | None,
+    progress: ProgressWriter | None,
+) -> None:
+    event = RecordingUploaded.model_validate(job.payload)
+    async with ctx.db.transaction() as session:
+        done = await session.scalar(sa.select(TranscriptRow.id).where(TranscriptRow.recording_id == event.recording_id))
+        chosen: SpeechToText | None = stt
+        # Decided when the work starts, not when the event came: a consent withdrawn meanwhile is honoured.
+        if stt.third_party and not await granted(session, consents, event.user_id, "third_party_ai"):
+            chosen = local  # the person's voice stays on our machines
+    if done is not None:
+        async with ctx.finishing():
+            return
+    outcome = await transcribe(storage, chosen, event, progress)
+    async with ctx.finishing() as session:
+        await store_transcript(session, event, chosen.name if chosen else "none", outcome)
+
+
+def transcription_runner(
+    storage: Storage,
+    stt: SpeechToText,
+    local: SpeechToText | None,
+    progress: ProgressWriter | None,
+    settings: Settings,
+) -> WorkerJob:
+    async def handle(job: Job, ctx: JobContext) -> None:
+        await transcribe_job(job, ctx, storage, stt, local, progress)
+
+    async def on_parked(session: AsyncSession, job: Job, error: str) -> None:
+        # Retried until parked (a provider down for long, a bug): the answer is told, not left "transcribing".
+        event = RecordingUploaded.model_validate(job.payload)
+        failure = TranscriptionError("We could not transcribe this recording. Record it again, or type your answer.")
+        await store_transcript(session, event, stt.name, failure)
+
+    async def run(db: Database, stop: asyncio.Event) -> None:
+        runner = JobRunner(
+            db,
+            jobs,
+            {TRANSCRIBE_KIND: handle},
+            lease_s=settings.transcription_job_lease_s,
+            max_attempts=settings.event_max_attempts,
+            concurrency=settings.transcription_job_concurrency,
+            listen_dsn=settings.sqlalchemy_url.replace("postgresql+asyncpg://", "postgresql://", 1),
+            on_parked={TRANSCRIBE_KIND: on_parked},
+        )
+        await runner.run(stop)
+
+    return run
 
 
 async def _finish(session: AsyncSession, event: RecordingUploaded, status: str) -> None:
