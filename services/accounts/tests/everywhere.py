@@ -27,9 +27,7 @@ from intervu_avatar.consumers import registrar as avatar_registrar
 from intervu_avatar.main import app as avatar_app
 from intervu_avatar.models import events as avatar_events
 from intervu_avatar.providers.factory import provider_from_settings as avatar_provider
-from intervu_feedback.answers.service import Analyser
 from intervu_feedback.coaching.base import Coach
-from intervu_feedback.coaching.local import LocalCoach
 from intervu_feedback.config import get_settings as feedback_settings
 from intervu_feedback.consumers import registrar as feedback_registrar
 from intervu_feedback.main import app as feedback_app
@@ -51,7 +49,6 @@ from intervu_media.consumers import registrar as media_registrar
 from intervu_media.main import app as media_app
 from intervu_media.models import events as media_events
 from intervu_media.processing import processing_runner
-from intervu_nlp import default_encoder
 from intervu_notifications.config import get_settings as notifications_settings
 from intervu_notifications.consumers import notifier_from_settings
 from intervu_notifications.consumers import registrar as notifications_registrar
@@ -108,7 +105,7 @@ def every_worker(stt: SpeechToText | None = None, coach: Coach | None = None) ->
         "interviews": interviews_register,
         "media": media_registrar(storage, media_settings()),
         "transcription": transcription_registrar(),
-        "feedback": feedback_registrar(Analyser(storage, default_encoder(), coach or LocalCoach())),
+        "feedback": feedback_registrar(),
         "avatar": avatar_registrar(avatar_provider(avatar_settings(), DbJobBook())),
         "analytics": analytics_register,
         "notifications": notifications_registrar(notifier_from_settings(notifications_settings())),

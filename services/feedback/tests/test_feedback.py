@@ -13,12 +13,18 @@ import httpx
 import pytest
 import sqlalchemy as sa
 from intervu_contracts import AnswerSubmitted, EventEnvelope, QuestionContext, TranscriptionCompleted, TranscriptWord
-from intervu_feedback.answers.service import Analyser, on_answer_submitted, on_transcription_completed
+from intervu_feedback.answers.service import (
+    Analyser,
+    analyse_job,
+    on_answer_submitted,
+    on_transcription_completed,
+)
 from intervu_feedback.coaching.local import LocalCoach
 from intervu_feedback.config import get_settings
 from intervu_feedback.main import app
-from intervu_feedback.models import events
+from intervu_feedback.models import ANALYSE_KIND, events, jobs
 from intervu_kit.db import Database
+from intervu_kit.jobs import Job, JobContext, JobRunner
 from intervu_kit.storage import storage_from_settings
 from intervu_kit.testing.asserts import assert_error
 from intervu_kit.testing.plugin import SignedIn, running_app
@@ -139,6 +145,26 @@ async def _published(db: Database, answer_id: uuid.UUID) -> list[dict[str, Any]]
     return [e for e in rows if e["name"] == "feedback.completed.v1" and e["data"]["answer_id"] == str(answer_id)]
 
 
+async def _deliver(db: Database, analyser: Analyser, event: AnswerSubmitted | TranscriptionCompleted) -> bool:
+    """What the worker does with an event: its handler records the half in a short transaction; when that
+    completes the answer, the leased analysis job is run to its end. True when the event started an analysis."""
+    async with db.transaction() as session:
+        if isinstance(event, AnswerSubmitted):
+            added = await on_answer_submitted(session, event, EventEnvelope.wrap(event, "interviews"))
+        else:
+            added = await on_transcription_completed(session, event, EventEnvelope.wrap(event, "transcription"))
+    if added:
+
+        async def handle(job: Job, ctx: JobContext) -> None:
+            await analyse_job(job, ctx, analyser)
+
+        runner = JobRunner(db, jobs, {ANALYSE_KIND: handle})
+        job = await runner.claim(key=str(event.answer_id))
+        assert job is not None
+        await runner.run_one(job)
+    return added
+
+
 def _score(body: dict[str, Any], name: str) -> dict[str, Any]:
     return next(s for s in body["scores"] if s["name"] == name)
 
@@ -150,17 +176,13 @@ async def test_a_recorded_answer_gets_delivery_content_and_video_feedback_with_e
     answer = _answer(me.id)
     transcript = await _transcript(me.id, answer.answer_id, spoken.path, face_video)
     # The transcript arrives first (interviews' worker was slow): nothing to do until the answer's event.
-    async with db.transaction() as session:
-        assert (
-            await on_transcription_completed(session, analyser, transcript, EventEnvelope.wrap(transcript, "t")) is None
-        )
+    assert not await _deliver(db, analyser, transcript)
     pending = (await client.get(f"/api/feedback/answers/{answer.answer_id}", headers=me.headers)).json()
     assert pending["status"] == "pending"
-    async with db.transaction() as session:
-        assert await on_answer_submitted(session, analyser, answer, EventEnvelope.wrap(answer, "interviews"))
+    assert await _deliver(db, analyser, answer)
     # Redelivery of either event computes nothing twice.
-    async with db.transaction() as session:
-        assert await on_answer_submitted(session, analyser, answer, EventEnvelope.wrap(answer, "interviews")) is None
+    assert not await _deliver(db, analyser, answer)
+    assert not await _deliver(db, analyser, transcript)
     assert len(await _published(db, answer.answer_id)) == 1
 
     body = (await client.get(f"/api/feedback/answers/{answer.answer_id}", headers=me.headers)).json()
@@ -213,8 +235,7 @@ async def test_typed_answers_are_judged_on_content_and_attempts_compare(
     first = _answer(me.id, kind="text", text=RAMBLING, question_id=question_id, attempt=1)
     second = _answer(me.id, kind="text", text=ON_TOPIC, question_id=question_id, attempt=2)
     for answer in (first, second):
-        async with db.transaction() as session:
-            assert await on_answer_submitted(session, analyser, answer, EventEnvelope.wrap(answer, "interviews"))
+        assert await _deliver(db, analyser, answer)
     weak = (await client.get(f"/api/feedback/answers/{first.answer_id}", headers=me.headers)).json()
     strong = (await client.get(f"/api/feedback/answers/{second.answer_id}", headers=me.headers)).json()
     assert weak["source"] == "text" and "pace" not in {s["name"] for s in weak["scores"]}
@@ -257,8 +278,7 @@ async def test_attempts_at_different_questions_do_not_compare(
     me = await sign_in()
     a, b = _answer(me.id, kind="text", text=ON_TOPIC), _answer(me.id, kind="text", text=RAMBLING)
     for answer in (a, b):
-        async with db.transaction() as session:
-            await on_answer_submitted(session, analyser, answer, EventEnvelope.wrap(answer, "interviews"))
+        await _deliver(db, analyser, answer)
     assert_error(
         await client.get(f"/api/feedback/answers/{a.answer_id}/compare/{b.answer_id}", headers=me.headers),
         422,
@@ -271,8 +291,7 @@ async def test_a_transcript_naming_another_users_answer_is_ignored(
 ) -> None:
     alice, mallory = await sign_in(), await sign_in()
     answer = _answer(alice.id)
-    async with db.transaction() as session:
-        await on_answer_submitted(session, analyser, answer, EventEnvelope.wrap(answer, "interviews"))
+    await _deliver(db, analyser, answer)
     forged = TranscriptionCompleted(
         transcript_id=uuid.uuid4(),
         recording_id=uuid.uuid4(),
@@ -283,8 +302,7 @@ async def test_a_transcript_naming_another_users_answer_is_ignored(
         words=[TranscriptWord(text="hello", start=0.0, end=0.5)],
         duration_s=1.0,
     )
-    async with db.transaction() as session:
-        assert await on_transcription_completed(session, analyser, forged, EventEnvelope.wrap(forged, "t")) is None
+    assert not await _deliver(db, analyser, forged)
     body = (await client.get(f"/api/feedback/answers/{answer.answer_id}", headers=alice.headers)).json()
     assert body["status"] == "pending"
 

@@ -9,7 +9,7 @@ import contextlib
 from collections.abc import Awaitable, Callable
 from typing import Any
 
-from intervu_feedback.answers.service import Analyser
+from intervu_feedback.answers.service import Analyser, analysis_runner
 from intervu_feedback.coaching.local import LocalCoach
 from intervu_feedback.config import Settings as FeedbackSettings
 from intervu_feedback.consumers import registrar
@@ -38,7 +38,11 @@ def _worker() -> contextlib.AbstractAsyncContextManager[str]:
     settings = FeedbackSettings(environment=Environment.TEST)
     analyser = Analyser(storage_from_settings(settings), default_encoder(), LocalCoach())
     return private_worker(
-        settings, feedback_events, registrar(analyser), relays=[(interviews_settings(), interviews_events)]
+        settings,
+        feedback_events,
+        registrar(),
+        jobs=[analysis_runner(analyser, settings)],
+        relays=[(interviews_settings(), interviews_events)],
     )
 
 

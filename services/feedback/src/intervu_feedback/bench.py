@@ -27,14 +27,15 @@ from intervu_contracts import (
     TranscriptionCompleted,
 )
 from intervu_kit.db import Database
+from intervu_kit.jobs import Job, JobContext, JobRunner
 from intervu_kit.settings import Environment
 from intervu_kit.storage import Storage, storage_from_settings
 from intervu_kit.testing.speech import MINUTE_SCRIPT, render
 
-from intervu_feedback.answers.service import Analyser, on_answer_submitted, on_transcription_completed
+from intervu_feedback.answers.service import Analyser, analyse_job, on_answer_submitted, on_transcription_completed
 from intervu_feedback.coaching.local import LocalCoach
 from intervu_feedback.config import Settings as FeedbackSettings
-from intervu_feedback.models import Feedback
+from intervu_feedback.models import ANALYSE_KIND, Feedback, jobs
 
 ROUNDS = 3
 
@@ -175,7 +176,7 @@ async def _one(
     transcription_events: Any,
 ) -> tuple[Feedback, float, float]:
     async with fb_db.transaction() as session:
-        await on_answer_submitted(session, analyser, answer, EventEnvelope.wrap(answer, "interviews"))
+        await on_answer_submitted(session, answer, EventEnvelope.wrap(answer, "interviews"))
     started = time.perf_counter()
     # What the transcription job does: the slow part outside any transaction, then the short one that stores.
     outcome = await transcription.transcribe(storage, stt, uploaded)
@@ -191,9 +192,18 @@ async def _one(
     assert envelope is not None
     completed = TranscriptionCompleted.model_validate(envelope["data"])
     async with fb_db.transaction() as session:
-        feedback = await on_transcription_completed(
-            session, analyser, completed, EventEnvelope.wrap(completed, "transcription")
-        )
+        assert await on_transcription_completed(session, completed, EventEnvelope.wrap(completed, "transcription"))
+
+    async def handle(job: Job, ctx: JobContext) -> None:
+        await analyse_job(job, ctx, analyser)
+
+    # What the feedback worker's job runner does with the job the transcript completed.
+    runner = JobRunner(fb_db, jobs, {ANALYSE_KIND: handle})
+    job = await runner.claim(key=str(answer.answer_id))
+    assert job is not None
+    await runner.run_one(job)
     finished = time.perf_counter()
+    async with fb_db.transaction() as session:
+        feedback = await session.scalar(sa.select(Feedback).where(Feedback.answer_id == answer.answer_id))
     assert feedback is not None
     return feedback, transcribed - started, finished - transcribed

@@ -16,8 +16,10 @@ class Settings(KitSettings):
     coach_timeout_s: float = 60.0
     # "json_schema" (OpenAI, vLLM, Ollama) or "json_object" (llama.cpp's server: JSON mode with a schema).
     coach_response_format: Literal["json_schema", "json_object"] = "json_schema"
-    # Analysis of a long video answer takes a while; JetStream must not redeliver it meanwhile.
-    event_ack_wait_s: float = 900.0
+    # Answers one worker analyses at once, and how long a job's lease lasts without a heartbeat before another
+    # worker takes it over (coaching may wait up to 2 x 60 s on an LLM; the heartbeat runs meanwhile).
+    feedback_job_concurrency: int = 2
+    feedback_job_lease_s: float = 60.0
 
 
 @lru_cache

@@ -9,16 +9,18 @@ from intervu_kit.consents import consent_registrar
 from intervu_kit.events import EventConsumer
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from intervu_feedback.answers.service import Analyser, on_answer_submitted, on_transcription_completed
+from intervu_feedback.answers.service import on_answer_submitted, on_transcription_completed
 from intervu_feedback.models import consents
 
 
-def registrar(analyser: Analyser) -> Callable[[EventConsumer], None]:
+def registrar() -> Callable[[EventConsumer], None]:
+    """The handlers record each half of an answer; the analysis itself is a leased job (``analysis_runner``)."""
+
     async def answer(session: AsyncSession, event: AnswerSubmitted, envelope: EventEnvelope) -> None:
-        await on_answer_submitted(session, analyser, event, envelope)
+        await on_answer_submitted(session, event, envelope)
 
     async def transcript(session: AsyncSession, event: TranscriptionCompleted, envelope: EventEnvelope) -> None:
-        await on_transcription_completed(session, analyser, event, envelope)
+        await on_transcription_completed(session, event, envelope)
 
     consent = consent_registrar(consents)
 

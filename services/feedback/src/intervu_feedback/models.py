@@ -11,6 +11,7 @@ from intervu_kit.consents import consent_table
 from intervu_kit.db import Base as KitBase
 from intervu_kit.db import new_metadata
 from intervu_kit.events import event_tables
+from intervu_kit.jobs import job_table
 from sqlalchemy.dialects.postgresql import JSONB, UUID
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -21,6 +22,9 @@ class Base(KitBase):
 
 
 events = event_tables(Base.metadata)
+# Leased jobs: one analysis per answer (intervu_kit.jobs).
+jobs = job_table(Base.metadata)
+ANALYSE_KIND = "analyse"
 # Who allowed third-party AI providers to coach their answers (kept from accounts.consent_changed.v1).
 consents = consent_table(Base.metadata)
 

@@ -1,7 +1,13 @@
-"""Feedback on an answer: gather its inputs from events, analyse once, coach, publish, compare attempts."""
+"""Feedback on an answer: gather its inputs from events, analyse once, coach, publish, compare attempts.
+
+The two events only record their half and, once both are in, enqueue a leased job (``intervu_kit.jobs``, kind
+``analyse``); the job analyses and coaches with no transaction open and stores the feedback and its event in one
+short transaction while it holds the lease.
+"""
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import tempfile
 import time
@@ -21,9 +27,12 @@ from intervu_contracts import (
     TranscriptionCompleted,
 )
 from intervu_kit.consents import granted
+from intervu_kit.db import Database
 from intervu_kit.errors import IntervuError, NotFound
 from intervu_kit.events import publish
+from intervu_kit.jobs import Job, JobContext, JobRunner, enqueue
 from intervu_kit.storage import ObjectNotFound, Storage, download_to_file
+from intervu_kit.worker import Job as WorkerJob
 from intervu_nlp import SentenceEncoder
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -36,7 +45,8 @@ from intervu_feedback.analysis.report import Report, score
 from intervu_feedback.answers.repository import FeedbackRepository
 from intervu_feedback.coaching.base import Coach, CoachingError, brief_of
 from intervu_feedback.coaching.local import LocalCoach
-from intervu_feedback.models import AnswerInput, Feedback, consents, events
+from intervu_feedback.config import Settings
+from intervu_feedback.models import ANALYSE_KIND, AnswerInput, Feedback, consents, events, jobs
 
 log = logging.getLogger(__name__)
 
@@ -113,15 +123,21 @@ async def _coach(
         return coaching.model_dump(), analyser.local.name
 
 
-async def _analyse(session: AsyncSession, analyser: Analyser, data: AnswerInput) -> Feedback | None:
-    repo = FeedbackRepository(session)
+async def _enqueue_when_complete(session: AsyncSession, data: AnswerInput) -> bool:
+    """Both halves in (the answer, and for a recording its transcript) and no feedback yet: a leased job analyses
+    it. True when this call added the job (a redelivered event adds nothing)."""
     if data.question is None:
-        return None  # the answer's event has not arrived yet; the transcript waits for it here
+        return False  # the answer's event has not arrived yet; the transcript waits for it here
     if data.kind == "recording" and data.transcript is None:
-        return None
-    if await repo.for_answer(data.answer_id) is not None:
-        return None  # computed already (a redelivered event)
-    started = time.perf_counter()
+        return False
+    if await FeedbackRepository(session).for_answer(data.answer_id) is not None:
+        return False  # computed already
+    payload = {"answer_id": str(data.answer_id)}
+    return await enqueue(session, jobs, ANALYSE_KIND, str(data.answer_id), payload, user_id=data.user_id)
+
+
+async def _report(analyser: Analyser, data: AnswerInput) -> Report:
+    """Download the media and analyse: the slow part, with no transaction open."""
     with tempfile.TemporaryDirectory(prefix="feedback-") as tmp:
         audio = recording = None
         transcript = data.transcript or {}
@@ -136,10 +152,41 @@ async def _analyse(session: AsyncSession, analyser: Analyser, data: AnswerInput)
             # Deleted meanwhile (the user withdrew it): words-only feedback is still honest feedback.
             log.warning("media of answer %s is gone; analysing the words only", data.answer_id)
             audio = recording = None
-        report = await anyio.to_thread.run_sync(analyse_inputs, analyser.encoder, data, audio, recording)
+        return await anyio.to_thread.run_sync(analyse_inputs, analyser.encoder, data, audio, recording)
+
+
+async def analyse_job(job: Job, ctx: JobContext, analyser: Analyser) -> None:
+    """One answer's feedback: analysis and coaching (an LLM call of up to 2 x 60 s) hold no transaction; the
+    feedback and its event are stored in one short transaction while this runner holds the job's lease."""
+    answer_id = uuid.UUID(job.payload["answer_id"])
+    async with ctx.db.transaction() as session:
+        data = await session.get(AnswerInput, answer_id)
+        done = data is None or await FeedbackRepository(session).for_answer(answer_id) is not None
+        allowed = data is not None and await granted(session, consents, data.user_id, "third_party_ai")
+    if done or data is None:
+        async with ctx.finishing():
+            return
+    started = time.perf_counter()
+    await ctx.progress(0.1, "analysing")
+    report = await _report(analyser, data)
     report_json = report.as_json()
-    allowed = await granted(session, consents, data.user_id, "third_party_ai")
+    await ctx.progress(0.7, "coaching")
     coaching, provider = await _coach(analyser, report_json, (data.question or {}).get("text", ""), allowed)
+    async with ctx.finishing() as session:
+        if await FeedbackRepository(session).for_answer(answer_id) is None:
+            await _store(session, data, report, report_json, coaching, provider)
+    log.info("feedback for answer %s in %.2f s", data.answer_id, time.perf_counter() - started)
+
+
+async def _store(
+    session: AsyncSession,
+    data: AnswerInput,
+    report: Report,
+    report_json: dict[str, Any],
+    coaching: dict[str, Any],
+    provider: str,
+) -> Feedback:
+    repo = FeedbackRepository(session)
     feedback = Feedback(
         id=uuid.uuid4(),
         answer_id=data.answer_id,
@@ -183,35 +230,52 @@ async def _analyse(session: AsyncSession, analyser: Analyser, data: AnswerInput)
         ),
         producer="feedback",
     )
-    log.info("feedback for answer %s in %.2f s", data.answer_id, time.perf_counter() - started)
     return feedback
 
 
-async def on_answer_submitted(
-    session: AsyncSession, analyser: Analyser, event: AnswerSubmitted, _: EventEnvelope
-) -> Feedback | None:
+def analysis_runner(analyser: Analyser, settings: Settings) -> WorkerJob:
+    async def handle(job: Job, ctx: JobContext) -> None:
+        await analyse_job(job, ctx, analyser)
+
+    async def run(db: Database, stop: asyncio.Event) -> None:
+        runner = JobRunner(
+            db,
+            jobs,
+            {ANALYSE_KIND: handle},
+            lease_s=settings.feedback_job_lease_s,
+            max_attempts=settings.event_max_attempts,
+            concurrency=settings.feedback_job_concurrency,
+            listen_dsn=settings.sqlalchemy_url.replace("postgresql+asyncpg://", "postgresql://", 1),
+        )
+        await runner.run(stop)
+
+    return run
+
+
+async def on_answer_submitted(session: AsyncSession, event: AnswerSubmitted, _: EventEnvelope) -> bool:
+    """The answer's half; True when the answer is now complete and its analysis was enqueued."""
     data = await FeedbackRepository(session).lock_input(event.answer_id, event.user_id)
     if data.user_id != event.user_id:
         log.warning("answer %s: owner mismatch between events; ignored", event.answer_id)
-        return None
+        return False
     data.session_id = event.session_id
     data.question_id = event.question_id
     data.attempt = event.attempt
     data.kind = event.kind
     data.text = event.text
     data.question = event.question.model_dump(mode="json")
-    return await _analyse(session, analyser, data)
+    await session.flush()
+    return await _enqueue_when_complete(session, data)
 
 
-async def on_transcription_completed(
-    session: AsyncSession, analyser: Analyser, event: TranscriptionCompleted, _: EventEnvelope
-) -> Feedback | None:
+async def on_transcription_completed(session: AsyncSession, event: TranscriptionCompleted, _: EventEnvelope) -> bool:
+    """The transcript's half; True when the answer is now complete and its analysis was enqueued."""
     if event.answer_id is None:
-        return None  # a recording that answers no question (a microphone check): nothing to judge
+        return False  # a recording that answers no question (a microphone check): nothing to judge
     data = await FeedbackRepository(session).lock_input(event.answer_id, event.user_id)
     if data.user_id != event.user_id:
         log.warning("transcript %s names answer %s of another user; ignored", event.transcript_id, event.answer_id)
-        return None
+        return False
     data.transcript = {
         "transcript_id": str(event.transcript_id),
         "recording_id": str(event.recording_id),
@@ -223,7 +287,8 @@ async def on_transcription_completed(
         "storage_key": event.storage_key,
         "has_video": event.has_video,
     }
-    return await _analyse(session, analyser, data)
+    await session.flush()
+    return await _enqueue_when_complete(session, data)
 
 
 # --- reading ------------------------------------------------------------------------------------------------------
