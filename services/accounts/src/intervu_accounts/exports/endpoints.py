@@ -26,8 +26,9 @@ async def ask_for_export(
 ) -> ExportOut:
     """Ask for a copy of all your data (a ZIP: JSON per entity, your transcripts, feedback and recordings, and a
     `manifest.json`). Collected in the background: poll `GET /exports/{id}` (progress: `answered` of `total`).
-    While one export is being collected, asking again returns it."""
-    export = await request_export(session, user.id, datetime.now(UTC))
+    While one export is being collected, asking again returns it; at most `export_max_per_day` (3) in any 24 hours
+    (429 `export_limit` with `Retry-After`)."""
+    export = await request_export(session, user.id, datetime.now(UTC), settings.export_max_per_day)
     response.headers["Location"] = f"{settings.api_prefix}/exports/{export.id}"
     return (await describe(session, storage, settings, [export], SERVICES))[0]
 

@@ -31,6 +31,17 @@ class ExportRepository:
         query = sa.select(Export).where(Export.user_id == user_id, Export.status == "collecting").with_for_update()
         return await self.db.scalar(query)
 
+    async def lock_requests_of(self, user_id: str) -> None:
+        """Serialise one person's export requests until the transaction ends: two at once could each find no export
+        being collected and start two (each copies every recording)."""
+        await self.db.execute(
+            sa.select(sa.func.pg_advisory_xact_lock(sa.func.hashtextextended("accounts-export:" + user_id, 0)))
+        )
+
+    async def requested_since(self, user_id: str, since: datetime) -> list[datetime]:
+        query = sa.select(Export.requested_at).where(Export.user_id == user_id, Export.requested_at >= since)
+        return list((await self.db.scalars(query.order_by(Export.requested_at))).all())
+
     async def collecting(self) -> Sequence[Export]:
         query = sa.select(Export).where(Export.status == "collecting").order_by(Export.requested_at)
         return (await self.db.scalars(query.with_for_update(skip_locked=True))).all()

@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from intervu_contracts import EventEnvelope, ExportReady, UserDataExported, UserExportRequested
-from intervu_kit.errors import NotFound
+from intervu_kit.errors import IntervuError, NotFound
 from intervu_kit.events import publish
 from intervu_kit.keycloak_users import KeycloakUsers
 from intervu_kit.privacy import export_prefix
@@ -61,12 +61,28 @@ class ExportNotFound(NotFound):
     message = "No such export."
 
 
-async def request_export(session: AsyncSession, user_id: str, now: datetime) -> Export:
-    """Start an export, or return the one still being collected (one at a time)."""
+class TooManyExports(IntervuError):
+    status = 429
+    code = "export_limit"
+    message = "You have asked for several exports today; the latest one is still available. Try again later."
+
+
+async def request_export(session: AsyncSession, user_id: str, now: datetime, max_per_day: int = 3) -> Export:
+    """Start an export, or return the one still being collected (one at a time). Each export copies every
+    recording and is kept for days, so a person gets ``max_per_day`` in any 24 hours (the right stays: the
+    latest is there to download, and the next is possible once the window moves on)."""
     repo = ExportRepository(session)
+    await repo.lock_requests_of(user_id)
     current = await repo.collecting_of(user_id)
     if current is not None:
         return current
+    recent = await repo.requested_since(user_id, now - timedelta(days=1))
+    if len(recent) >= max_per_day:
+        retry_after = max(1, int((recent[0] + timedelta(days=1) - now).total_seconds()))
+        raise TooManyExports(
+            details={"max_per_day": max_per_day, "retry_after_s": retry_after},
+            headers={"Retry-After": str(retry_after)},
+        )
     export = Export(id=uuid.uuid4(), user_id=user_id, status="collecting", requested_at=now, last_asked_at=now,
                     times_asked=1)  # fmt: skip
     repo.add(export)
