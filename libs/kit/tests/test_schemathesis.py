@@ -58,17 +58,6 @@ ENFORCED = (
 # Answers the services give that their OpenAPI documents do not declare yet: (operation, status) -> the finding.
 # Each is reported, not failed; an answer not listed here fails. Remove an entry once the operation declares it.
 UNDOCUMENTED: dict[tuple[str, int], str] = {
-    # issue 15: a newer policy version already accepted, or a version that is not the current one (409).
-    ("POST /api/accounts/policy/acceptances", 409): "accounts: 409 policy version conflict is undocumented",
-    # issue 15: the e-mail address belongs to another account in Keycloak (409).
-    ("PATCH /api/accounts/me", 409): "accounts: 409 e-mail taken is undocumented",
-    # issue 15: a session in the wrong state for the transition or the answer (409).
-    ("POST /api/interviews/sessions/{session_id}/start", 409): "interviews: 409 session state is undocumented",
-    ("POST /api/interviews/sessions/{session_id}/complete", 409): "interviews: 409 session state is undocumented",
-    ("POST /api/interviews/sessions/{session_id}/abandon", 409): "interviews: 409 session state is undocumented",
-    ("POST /api/interviews/sessions/{session_id}/questions/{session_question_id}/answers", 409): (
-        "interviews: 409 session state is undocumented"
-    ),
     # issue 15: tus refuses a request without a supported Tus-Resumable header (412).
     ("POST /api/media/uploads/", 412): "media: 412 Tus-Resumable is undocumented",
     ("HEAD /api/media/uploads/{upload_id}", 412): "media: 412 Tus-Resumable is undocumented",

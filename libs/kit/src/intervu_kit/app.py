@@ -45,7 +45,10 @@ ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
         (401, "Missing or invalid access token"),
         (403, "Forbidden"),
         (404, "Not found"),
+        (409, "Conflict with the current state"),
+        (413, "Request body too large"),
         (422, "Validation error"),
+        (429, "Too many requests"),
         (500, "Internal error"),
     )
 }
