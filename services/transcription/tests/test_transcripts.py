@@ -55,9 +55,11 @@ class RecordingProgress(ProgressWriter):
         super().__init__(db)
         self.written: list[tuple[str, float]] = []
 
-    async def set(self, recording_id: uuid.UUID, user_id: str, status: str, share: float) -> None:
+    async def set(
+        self, recording_id: uuid.UUID, user_id: str, status: str, share: float, answer_id: uuid.UUID | None = None
+    ) -> None:
         self.written.append((status, share))
-        await super().set(recording_id, user_id, status, share)
+        await super().set(recording_id, user_id, status, share, answer_id)
 
 
 PROGRESS: dict[str, list[tuple[str, float]]] = {}

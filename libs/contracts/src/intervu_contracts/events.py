@@ -183,6 +183,24 @@ class RecordingUploaded(Event):
     has_video: bool
 
 
+class UploadStarted(Event):
+    """A person started uploading a recording (tus creation): the answer it names shows "uploading"."""
+
+    event_name = "media.upload_started.v1"
+    recording_id: uuid.UUID
+    user_id: str
+    answer_id: uuid.UUID | None = None
+
+
+class RecordingProcessing(Event):
+    """Every byte of a recording arrived; media checks and prepares it next (the answer shows "checking")."""
+
+    event_name = "media.recording_processing.v1"
+    recording_id: uuid.UUID
+    user_id: str
+    answer_id: uuid.UUID | None = None
+
+
 class RecordingRejected(Event):
     """A recording failed validation; its bytes are already deleted."""
 
@@ -223,11 +241,22 @@ class TranscriptionCompleted(Event):
     has_video: bool = False
 
 
+class TranscriptionProgressed(Event):
+    """How far the transcription of a recording is (``share`` of 0..1; sent every few percent)."""
+
+    event_name = "transcription.progressed.v1"
+    recording_id: uuid.UUID
+    user_id: str
+    answer_id: uuid.UUID | None = None
+    share: float
+
+
 class TranscriptionFailed(Event):
     event_name = "transcription.failed.v1"
     recording_id: uuid.UUID
     user_id: str
     reason: str
+    answer_id: uuid.UUID | None = None  # added later: optional, so older events still parse
 
 
 # --- feedback -------------------------------------------------------------------------------------

@@ -3,14 +3,28 @@
 from __future__ import annotations
 
 import logging
+import uuid
 
-from intervu_contracts import ConsentChanged, EventEnvelope, RecordingRejected, RecordingUploaded
+from intervu_contracts import (
+    ConsentChanged,
+    EventEnvelope,
+    FeedbackCompleted,
+    RecordingProcessing,
+    RecordingRejected,
+    RecordingUploaded,
+    TranscriptionCompleted,
+    TranscriptionFailed,
+    TranscriptionProgressed,
+    UploadStarted,
+)
 from intervu_kit.consents import copy_consent, granted
 from intervu_kit.events import EventConsumer
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from intervu_interviews.models import AnswerKind, AnswerStatus, consents
+from intervu_interviews.models import Answer, AnswerKind, AnswerStage, AnswerStatus, consents
 from intervu_interviews.sessions.repository import SessionRepository
+from intervu_interviews.status.repository import StatusRepository
+from intervu_interviews.status.service import move
 
 log = logging.getLogger(__name__)
 
@@ -28,6 +42,7 @@ async def on_recording_uploaded(session: AsyncSession, event: RecordingUploaded,
     answer.recording_id = event.recording_id
     answer.status = AnswerStatus.RECORDED.value
     answer.rejection_code = answer.rejection_reason = None
+    await move(session, answer, AnswerStage.TRANSCRIBING, 0.0)
 
 
 async def on_recording_rejected(session: AsyncSession, event: RecordingRejected, _: EventEnvelope) -> None:
@@ -39,6 +54,57 @@ async def on_recording_rejected(session: AsyncSession, event: RecordingRejected,
     answer.status = AnswerStatus.REJECTED.value
     answer.rejection_code = event.code
     answer.rejection_reason = event.reason
+    await move(session, answer, AnswerStage.REJECTED, reason=event.reason)
+
+
+# --- the answer's one status: each service's event moves it along (forward only; see status/core.py) -----------
+
+
+async def _owned(session: AsyncSession, answer_id: uuid.UUID | None, user_id: str) -> Answer | None:
+    if answer_id is None:
+        return None
+    return await StatusRepository(session).answer_owned(answer_id, user_id)
+
+
+async def on_upload_started(session: AsyncSession, event: UploadStarted, _: EventEnvelope) -> None:
+    answer = await _owned(session, event.answer_id, event.user_id)
+    if answer is not None and answer.kind == AnswerKind.RECORDING.value:
+        await move(session, answer, AnswerStage.UPLOADING)
+
+
+async def on_recording_processing(session: AsyncSession, event: RecordingProcessing, _: EventEnvelope) -> None:
+    answer = await _owned(session, event.answer_id, event.user_id)
+    if answer is not None and answer.kind == AnswerKind.RECORDING.value:
+        await move(session, answer, AnswerStage.CHECKING)
+
+
+async def on_transcription_progressed(session: AsyncSession, event: TranscriptionProgressed, _: EventEnvelope) -> None:
+    answer = await _owned(session, event.answer_id, event.user_id)
+    if answer is not None and answer.recording_id == event.recording_id:
+        await move(session, answer, AnswerStage.TRANSCRIBING, event.share)
+
+
+async def on_transcription_completed(session: AsyncSession, event: TranscriptionCompleted, _: EventEnvelope) -> None:
+    answer = await _owned(session, event.answer_id, event.user_id)
+    if answer is not None and answer.recording_id == event.recording_id:
+        await move(session, answer, AnswerStage.ANALYSING)
+
+
+async def on_transcription_failed(session: AsyncSession, event: TranscriptionFailed, _: EventEnvelope) -> None:
+    repo = StatusRepository(session)
+    answer = await (
+        repo.answer_owned(event.answer_id, event.user_id)
+        if event.answer_id is not None
+        else repo.answer_of_recording(event.recording_id, event.user_id)
+    )
+    if answer is not None and answer.recording_id == event.recording_id:
+        await move(session, answer, AnswerStage.FAILED, reason=event.reason)
+
+
+async def on_feedback_completed(session: AsyncSession, event: FeedbackCompleted, _: EventEnvelope) -> None:
+    answer = await _owned(session, event.answer_id, event.user_id)
+    if answer is not None:
+        await move(session, answer, AnswerStage.READY)
 
 
 async def on_consent_changed(session: AsyncSession, event: ConsentChanged, _: EventEnvelope) -> None:
@@ -51,4 +117,10 @@ async def on_consent_changed(session: AsyncSession, event: ConsentChanged, _: Ev
 def register(consumer: EventConsumer) -> None:
     consumer.on(RecordingUploaded)(on_recording_uploaded)
     consumer.on(RecordingRejected)(on_recording_rejected)
+    consumer.on(UploadStarted)(on_upload_started)
+    consumer.on(RecordingProcessing)(on_recording_processing)
+    consumer.on(TranscriptionProgressed)(on_transcription_progressed)
+    consumer.on(TranscriptionCompleted)(on_transcription_completed)
+    consumer.on(TranscriptionFailed)(on_transcription_failed)
+    consumer.on(FeedbackCompleted)(on_feedback_completed)
     consumer.on(ConsentChanged)(on_consent_changed)

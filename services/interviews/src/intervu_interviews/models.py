@@ -52,6 +52,20 @@ class AnswerKind(StrEnum):
     TEXT = "text"
 
 
+class AnswerStage(StrEnum):
+    """Where an answer is on its way to feedback: the one status the results page shows (fed by every service's
+    events; see ``status/core.py`` for the order and what may follow what)."""
+
+    AWAITING_RECORDING = "awaiting_recording"
+    UPLOADING = "uploading"
+    CHECKING = "checking"
+    TRANSCRIBING = "transcribing"
+    ANALYSING = "analysing"
+    READY = "ready"
+    REJECTED = "rejected"
+    FAILED = "failed"
+
+
 class AnswerStatus(StrEnum):
     AWAITING_RECORDING = "awaiting_recording"  # created; the upload has not finished processing
     RECORDED = "recorded"  # the media service accepted the recording
@@ -143,5 +157,8 @@ class Answer(Base):
     recording_id: Mapped[uuid.UUID | None] = mapped_column(UUID(as_uuid=True), nullable=True)
     rejection_code: Mapped[str | None] = mapped_column(sa.String(40), nullable=True)
     rejection_reason: Mapped[str | None] = mapped_column(sa.Text, nullable=True)
+    # The pipeline's one status for this answer, and how far its current stage is (0..1).
+    stage: Mapped[str] = mapped_column(sa.String(20), server_default=AnswerStage.READY.value)
+    stage_share: Mapped[float] = mapped_column(sa.Float, server_default="0")
     created_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True), server_default=_now())
     updated_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True), server_default=_now(), onupdate=_now())

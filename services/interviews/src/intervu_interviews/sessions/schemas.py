@@ -58,6 +58,9 @@ class AnswerOut(BaseModel):
     recording_id: uuid.UUID | None
     rejection_code: str | None
     rejection_reason: str | None
+    # Where it is on its way to feedback (pushed live by GET /sessions/{id}/status/stream).
+    stage: str
+    stage_share: float
     created_at: datetime
 
 

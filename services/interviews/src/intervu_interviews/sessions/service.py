@@ -20,6 +20,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from intervu_interviews.models import (
     Answer,
     AnswerKind,
+    AnswerStage,
     AnswerStatus,
     PracticeSession,
     Question,
@@ -213,6 +214,11 @@ class SessionService:
             status=AnswerStatus.SUBMITTED.value
             if data.kind == AnswerKind.TEXT.value
             else AnswerStatus.AWAITING_RECORDING.value,
+            # A typed answer goes straight to analysis; a recording waits for its upload.
+            stage=AnswerStage.ANALYSING.value
+            if data.kind == AnswerKind.TEXT.value
+            else AnswerStage.AWAITING_RECORDING.value,
+            stage_share=0.0,
             text=data.text,
         )
         slot.answers.append(answer)

@@ -16,6 +16,8 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import anyio
+from intervu_contracts import RecordingProcessing, UploadStarted
+from intervu_kit.events import publish
 from intervu_kit.jobs import enqueue
 from intervu_kit.storage import Part, Storage
 from sqlalchemy.exc import DBAPIError
@@ -23,7 +25,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from starlette.requests import ClientDisconnect
 
 from intervu_media.config import Settings
-from intervu_media.models import PROCESS_KIND, Recording, RecordingStatus, jobs
+from intervu_media.models import PROCESS_KIND, Recording, RecordingStatus, events, jobs
 from intervu_media.repository import RecordingRepository
 from intervu_media.uploads.tus import Checksum, TusError, UploadMetadata
 
@@ -98,6 +100,10 @@ class UploadService:
         )
         recording.multipart_id = await self.storage.create_multipart(recording.original_key)
         self.repo.add(recording)
+        await self.session.flush()
+        if recording.answer_id is not None:  # the answer's status shows "uploading"
+            started = UploadStarted(recording_id=recording.id, user_id=user_id, answer_id=recording.answer_id)
+            await publish(self.session, events.outbox, started, producer="media")
         return recording
 
     async def get(self, user_id: str, upload_id: uuid.UUID) -> Recording:
@@ -188,6 +194,11 @@ class UploadService:
                 recording.expires_at = None
                 await self.session.flush()
                 await enqueue_processing(self.session, recording)
+                if recording.answer_id is not None:  # the answer's status shows "checking"
+                    processing = RecordingProcessing(
+                        recording_id=recording.id, user_id=user_id, answer_id=recording.answer_id
+                    )
+                    await publish(self.session, events.outbox, processing, producer="media")
             return recording
         finally:
             await anyio.Path(spool).unlink(missing_ok=True)

@@ -60,8 +60,8 @@ async def transcribe(
             await download_to_file(storage, event.audio_key, audio)
             reporter = None
             if progress is not None:
-                await progress.set(event.recording_id, event.user_id, "transcribing", 0.0)
-                reporter = progress.reporter(event.recording_id, event.user_id)
+                await progress.set(event.recording_id, event.user_id, "transcribing", 0.0, event.answer_id)
+                reporter = progress.reporter(event.recording_id, event.user_id, event.answer_id)
             if stt is None:
                 raise TranscriptionError(NO_CONSENT)
             return await stt.transcribe(audio, reporter)
@@ -94,7 +94,12 @@ async def store_transcript(
         await publish(
             session,
             events.outbox,
-            TranscriptionFailed(recording_id=event.recording_id, user_id=event.user_id, reason=str(outcome)[:500]),
+            TranscriptionFailed(
+                recording_id=event.recording_id,
+                user_id=event.user_id,
+                reason=str(outcome)[:500],
+                answer_id=event.answer_id,
+            ),
             producer="transcription",
         )
         return row
