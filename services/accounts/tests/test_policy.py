@@ -96,3 +96,15 @@ async def test_bad_publications_and_acceptances_are_refused(client: httpx.AsyncC
     assert_error(await client.post(f"{API}/acceptances", json={"version": 10**6}, headers=me.headers), 409,
                  "policy_version_not_current")  # fmt: skip
     assert_error(await client.get(f"{API}/status"), 401, "token_missing")
+
+
+async def test_the_operators_privacy_contact_comes_with_the_policy(
+    client: httpx.AsyncClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """§11 of the policy says "write to the operator": the address the operator configures is shown with it."""
+    from intervu_accounts.config import get_settings
+
+    assert (await client.get(API)).json()["contact"] is None  # nothing configured: the app says so plainly
+    monkeypatch.setattr(get_settings(), "privacy_contact", "privacy@intervu.example")
+    assert (await client.get(API)).json()["contact"] == "privacy@intervu.example"
+    assert {v["contact"] for v in (await client.get(f"{API}/versions")).json()} == {"privacy@intervu.example"}

@@ -389,6 +389,36 @@ async def test_a_deletion_needs_a_recent_sign_in_and_can_be_cancelled_until_it_s
         await session.execute(sa.delete(DeletionRequest).where(DeletionRequest.user_id == me.id))
 
 
+async def test_an_operator_erases_a_reported_childs_data_and_it_cannot_be_cancelled(
+    infra: DevSettings, sign_in: SignIn, scheduler: Scheduler
+) -> None:
+    """The policy: "If you believe a child has given us personal data, contact us and we will delete it." The
+    operator starts the deletion (audited: who, why), with no confirmation and no grace period."""
+    child, operator = await sign_in(), await sign_in(roles=("admin",))
+    admin = "/api/accounts/admin/deletions"
+    body = {"user_id": child.id, "reason": "under_age", "note": "A parent wrote in: the account holder is 15."}
+    async with apps() as a:
+        assert_error(await a.accounts.post(admin, json=body, headers=child.headers), 403, "role_required")
+        unknown = {**body, "user_id": str(uuid.uuid4())}
+        assert_error(await a.accounts.post(admin, json=unknown, headers=operator.headers), 404, "account_not_found")
+        started = await a.accounts.post(admin, json=body, headers=operator.headers)
+        assert started.status_code == 201, started.text
+        request = started.json()
+        assert request["status"] == "scheduled" and request["started_by"] == "operator"
+        assert request["grace_ends_at"] == request["confirmed_at"]  # no grace period
+        seen = (await a.accounts.get(DELETION, headers=child.headers)).json()
+        assert (seen["id"], seen["started_by"], seen["operator_reason"]) == (request["id"], "operator", "under_age")
+        assert_error(await a.accounts.delete(DELETION, headers=child.headers), 409, "deletion_by_operator")
+        report = (await scheduler.at(datetime.fromisoformat(request["grace_ends_at"]) + timedelta(seconds=1)))[0]
+        assert request["id"] in {str(i) for i in report.started}
+        async with scheduler.db.transaction() as session:
+            row = await session.get(DeletionRequest, uuid.UUID(request["id"]))
+            assert row is not None
+            assert (row.status, row.operator_id, row.operator_note) == ("in_progress", operator.id, body["note"])
+    async with scheduler.db.transaction() as session:
+        await session.execute(sa.delete(DeletionRequest).where(DeletionRequest.user_id == child.id))
+
+
 async def test_an_overdue_deletion_is_reported_and_still_completes(
     infra: DevSettings,
     sign_in: SignIn,

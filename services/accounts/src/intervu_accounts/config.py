@@ -22,6 +22,8 @@ class Settings(KitSettings):
     export_give_up_s: int = 3 * 24 * 3600  # then the export fails, saying which services did not answer
     export_keep_s: int = 7 * 24 * 3600  # the ZIP is removed after this
     export_link_s: int = 15 * 60  # a download link works this long
+    # The operator's privacy contact (an e-mail address or a web address), shown with the policy in the app.
+    privacy_contact: str | None = None
     export_max_per_day: int = 3  # each copies every recording and is kept export_keep_s: bounded per person
 
     privacy_tick_s: float = 5.0  # how often the worker advances deletions and exports

@@ -79,6 +79,12 @@ class DeletionRequest(Base):
     # The second round was asked for (every service confirmed the first): completion waits for its answers.
     swept_at: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True), nullable=True)
     keycloak_error: Mapped[str | None] = mapped_column(sa.Text, nullable=True)
+    # Who started it: the person ("person"), or an operator acting on a report ("operator": who, and why; e.g. a
+    # person reported to be under 17). The audit trail of an erasure nobody asked for themselves.
+    started_by: Mapped[str] = mapped_column(sa.String(16), server_default="person")
+    operator_id: Mapped[str | None] = mapped_column(sa.String(64), nullable=True)
+    operator_reason: Mapped[str | None] = mapped_column(sa.String(32), nullable=True)
+    operator_note: Mapped[str | None] = mapped_column(sa.Text, nullable=True)
 
 
 class DeletionConfirmation(Base):
@@ -111,6 +117,10 @@ class DeletionReceipt(Base):
     services: Mapped[dict[str, dict[str, object]]] = mapped_column(JSONB)
     identity_deleted: Mapped[bool] = mapped_column(sa.Boolean)
     swept_at: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True), nullable=True)
+    # An operator-started deletion keeps who started it and why (staff, not the person: no personal data).
+    started_by: Mapped[str] = mapped_column(sa.String(16), server_default="person")
+    operator_id: Mapped[str | None] = mapped_column(sa.String(64), nullable=True)
+    operator_reason: Mapped[str | None] = mapped_column(sa.String(32), nullable=True)
 
 
 class Export(Base):

@@ -42,6 +42,25 @@ export function PolicyPage() {
       <div className="markdown" id="policy-heading">
         <Markdown>{shown.markdown}</Markdown>
       </div>
+      <aside className="notice small" aria-label="Privacy contact">
+        {shown.contact ? (
+          <>
+            Privacy questions, your rights, or a report that a child under 17 uses Intervu: write to{" "}
+            {/^[^@\s/:]+@[^@\s/:]+$/.test(shown.contact) ? (
+              <a href={`mailto:${shown.contact}`}>{shown.contact}</a>
+            ) : shown.contact.startsWith("https://") ? (
+              <a href={shown.contact} rel="noopener noreferrer">
+                {shown.contact}
+              </a>
+            ) : (
+              shown.contact
+            )}
+            .
+          </>
+        ) : (
+          <>The operator of this installation has not set a privacy contact yet.</>
+        )}
+      </aside>
       {versions && versions.length > 1 ? (
         <nav aria-label="Policy versions" className="small">
           Other versions:{" "}

@@ -10,14 +10,15 @@ from intervu_kit.db import SessionDep
 from intervu_kit.errors import NotFound
 
 from intervu_accounts.deletion.repository import DeletionRepository
-from intervu_accounts.deletion.schemas import DeletionOut, DeletionProgress, ReceiptOut
+from intervu_accounts.deletion.schemas import DeletionOut, DeletionProgress, OperatorDeletion, ReceiptOut
 from intervu_accounts.deletion.service import (
     cancel_deletion,
     confirm_deletion,
+    operator_deletion,
     progress,
     request_deletion,
 )
-from intervu_accounts.deps import SettingsDep
+from intervu_accounts.deps import SettingsDep, UsersDep
 
 router = APIRouter(prefix="/deletion", tags=["deletion"])
 admin = APIRouter(prefix="/admin", tags=["admin"])
@@ -56,6 +57,23 @@ async def read(user: CurrentUser, session: SessionDep) -> DeletionOut | None:
 async def deletions(session: SessionDep, _: Annotated[User, Depends(require_role("admin"))]) -> list[DeletionProgress]:
     """Deletions scheduled or running, with each service's confirmation; `overdue` past the 30-day promise."""
     return await progress(session, datetime.now(UTC))
+
+
+@admin.post("/deletions", response_model=DeletionOut, status_code=status.HTTP_201_CREATED)
+async def start_for_a_person(
+    data: OperatorDeletion,
+    session: SessionDep,
+    settings: SettingsDep,
+    users: UsersDep,
+    operator: Annotated[User, Depends(require_role("admin"))],
+) -> DeletionOut:
+    """Erase a person's data on a report (a child under 17 who gave us data, as the policy promises). It starts on
+    the scheduler's next pass, without confirmation or grace period; the person cannot cancel it. Who started it
+    and why are kept on the request and its receipt."""
+    request = await operator_deletion(
+        session, users, data.user_id, operator.id, data.reason, data.note, settings, datetime.now(UTC)
+    )
+    return DeletionOut.model_validate(request)
 
 
 @admin.get("/deletion-receipts/{deletion_id}", response_model=ReceiptOut)

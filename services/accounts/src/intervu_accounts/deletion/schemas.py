@@ -2,9 +2,9 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, StringConstraints
 
 DeletionStatus = Literal["awaiting_confirmation", "scheduled", "in_progress", "cancelled", "expired"]
 
@@ -24,6 +24,8 @@ class DeletionOut(BaseModel):
     deadline_at: datetime | None
     started_at: datetime | None
     ended_at: datetime | None
+    started_by: Literal["person", "operator"] = "person"
+    operator_reason: str | None = None
 
 
 class ServiceProgress(BaseModel):
@@ -52,6 +54,17 @@ class DeletionProgress(BaseModel):
     services: list[ServiceProgress]
 
 
+class OperatorDeletion(BaseModel):
+    """An operator's erasure of a person's data on a report (``under_age``: the policy's promise for children under
+    17; ``report``: any other report the operator acts on). ``note``: what was reported, for the audit trail."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    user_id: Annotated[str, StringConstraints(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9-]+$")]
+    reason: Literal["under_age", "report"]
+    note: Annotated[str, StringConstraints(max_length=500)] | None = None
+
+
 class ReceiptOut(BaseModel):
     model_config = ConfigDict(from_attributes=True)
 
@@ -63,6 +76,9 @@ class ReceiptOut(BaseModel):
     services: dict[str, dict[str, object]]
     identity_deleted: bool
     swept_at: datetime | None
+    started_by: str
+    operator_id: str | None
+    operator_reason: str | None
 
 
 class AdvanceReport(BaseModel):

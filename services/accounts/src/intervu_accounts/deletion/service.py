@@ -101,10 +101,52 @@ async def confirm_deletion(session: AsyncSession, user: User, settings: Settings
     return request
 
 
+class DeletionByOperator(Conflict):
+    code = "deletion_by_operator"
+    message = "This deletion was started by the operator of this Intervu installation and cannot be cancelled here."
+
+
+async def operator_deletion(
+    session: AsyncSession,
+    users: KeycloakUsers,
+    user_id: str,
+    operator_id: str,
+    reason: str,
+    note: str | None,
+    settings: Settings,
+    now: datetime,
+) -> DeletionRequest:
+    """An operator erases a person's data on a report (the policy: a child under 17 who gave us data). Nobody
+    confirms and there is no grace period: the next scheduler pass starts it. Who and why stay on the request and
+    its receipt; the person, signing in meanwhile, sees the deletion and cannot cancel it."""
+    await users.get(user_id)  # 404 account_not_found: an operator's typo must not be "done"
+    repo = DeletionRepository(session)
+    request = await repo.open_of(user_id, lock=True)
+    if request is None or request.status == "awaiting_confirmation":
+        if request is not None:
+            request.status, request.ended_at = "expired", now
+            await session.flush()
+        request = DeletionRequest(id=uuid.uuid4(), user_id=user_id, status="scheduled", created_at=now,
+                                  confirm_before=now)  # fmt: skip
+        repo.add(request)
+    if request.status == "scheduled":
+        request.confirmed_at = request.confirmed_at or now
+        request.grace_ends_at = now
+        request.deadline_at = min(request.deadline_at or now + timedelta(days=settings.deletion_deadline_days),
+                                  now + timedelta(days=settings.deletion_deadline_days))  # fmt: skip
+    request.started_by, request.operator_id = "operator", operator_id
+    request.operator_reason, request.operator_note = reason, note
+    await session.flush()
+    log.warning("deletion %s started by operator %s (%s)", request.id, operator_id, reason)
+    return request
+
+
 async def cancel_deletion(session: AsyncSession, user_id: str, now: datetime) -> DeletionRequest:
     request = await DeletionRepository(session).open_of(user_id, lock=True)
     if request is None:
         raise NoDeletionRequest()
+    if request.started_by == "operator":
+        raise DeletionByOperator(details={"reason": request.operator_reason})
     if request.status == "in_progress":
         raise DeletionInProgress(details={"started_at": request.started_at.isoformat() if request.started_at else None})
     request.status, request.ended_at = "cancelled", now
@@ -251,6 +293,9 @@ async def _finish(
             },
             identity_deleted=True,
             swept_at=request.swept_at,
+            started_by=request.started_by,
+            operator_id=request.operator_id,
+            operator_reason=request.operator_reason,
         )
     )
     await repo.forget(request)

@@ -7,6 +7,8 @@ from fastapi import APIRouter, Depends, status
 from intervu_kit.auth import CurrentUser, User, require_role
 from intervu_kit.db import SessionDep
 
+from intervu_accounts.config import Settings
+from intervu_accounts.deps import SettingsDep
 from intervu_accounts.policies.repository import PolicyRepository
 from intervu_accounts.policies.schemas import Acceptance, AcceptanceOut, PolicyOut, PolicyPublish, PolicyStatus
 from intervu_accounts.policies.service import accept, current_policy, publish_version, status_of
@@ -15,16 +17,22 @@ router = APIRouter(prefix="/policy", tags=["policy"])
 admin = APIRouter(prefix="/admin/policies", tags=["admin"])
 
 
+def _out(policy: object, settings: Settings) -> PolicyOut:
+    out = PolicyOut.model_validate(policy)
+    out.contact = settings.privacy_contact
+    return out
+
+
 @router.get("", response_model=PolicyOut)
-async def read_policy(session: SessionDep) -> PolicyOut:
-    """The current privacy policy (public: the sign-up page links to it)."""
-    return PolicyOut.model_validate(await current_policy(session))
+async def read_policy(session: SessionDep, settings: SettingsDep) -> PolicyOut:
+    """The current privacy policy (public: the sign-up page links to it), with the operator's privacy contact."""
+    return _out(await current_policy(session), settings)
 
 
 @router.get("/versions", response_model=list[PolicyOut])
-async def versions(session: SessionDep) -> list[PolicyOut]:
+async def versions(session: SessionDep, settings: SettingsDep) -> list[PolicyOut]:
     """Every version ever published, newest first (public)."""
-    return [PolicyOut.model_validate(p) for p in await PolicyRepository(session).versions()]
+    return [_out(p, settings) for p in await PolicyRepository(session).versions()]
 
 
 @router.get("/status", response_model=PolicyStatus)

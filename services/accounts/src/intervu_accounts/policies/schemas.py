@@ -15,6 +15,9 @@ class PolicyOut(BaseModel):
     summary: str | None
     published_at: datetime
     sha256: str
+    # Where to write about privacy (questions, the rights, a report about a child): the operator's address,
+    # configured as INTERVU_PRIVACY_CONTACT; null when none is configured.
+    contact: str | None = None
 
 
 class PolicyStatus(BaseModel):
