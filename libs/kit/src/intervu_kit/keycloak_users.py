@@ -1,9 +1,11 @@
 """Keycloak's admin API for people's accounts: read and correct a profile, delete an account, list everyone.
 
 Keycloak is the record for name, email and date of birth; Intervu keeps no copy (services store only the
-subject id, and read an address when they need one: notifications). Calls go through the admin API with the
-services' client credentials (the `intervu-services` service account holds `manage-users`), so Keycloak's own
-user-profile validation, including our minimum-age validator, decides what is valid.
+subject id, and read an address when they need one: notifications). Calls go through the admin API with the calling
+service's own client credentials (``intervu-svc-<service>``), so Keycloak's own user-profile validation, including our
+minimum-age validator, decides what is valid, and Keycloak enforces what each service may do: accounts' service
+account holds ``manage-users`` (read, correct, disable, delete), notifications' only ``view-users`` (read, list), the
+other services' nothing (scripts/realm.py).
 """
 
 from __future__ import annotations

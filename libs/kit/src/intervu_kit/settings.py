@@ -13,10 +13,12 @@ from enum import StrEnum
 from functools import cached_property
 from pathlib import Path
 from types import ModuleType
-from typing import Literal
+from typing import Any, Literal
+from urllib.parse import quote, urlsplit, urlunsplit
 
-from pydantic import SecretStr, model_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic import Field, SecretStr, model_validator
+from pydantic.fields import FieldInfo
+from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
 
 # libs/kit/src/intervu_kit/settings.py -> repository root (the kit is installed editable in the workspace).
 REPO_ROOT = Path(__file__).resolve().parents[4]
@@ -48,7 +50,6 @@ def service_hook(service: str, name: str) -> ModuleType | None:
 # Documented development defaults (see .env.example). Any of these in production is a refusal to start.
 DEV_SECRETS: dict[str, str] = {
     "db_password": "intervu-dev-db",
-    "service_client_secret": "intervu-services-dev-secret",
     "storage_signing_key": "intervu-dev-signing-key-change-me",
     "s3_secret_key": "intervu-dev-minio-secret",
     "keycloak_admin_password": "intervu-dev-admin",
@@ -61,6 +62,105 @@ class Environment(StrEnum):
     DEVELOPMENT = "development"
     TEST = "test"
     PRODUCTION = "production"
+
+
+# --- Each service's own identities: a Keycloak client and a NATS user --------------------------------------
+# One shared credential let any service act as all of them (delete accounts, publish a deletion request). Each
+# service now has its own, holding only what it needs (deploy/keycloak via scripts/realm.py, deploy/nats via
+# intervu_kit.devstack.nats), and reads its secrets from variables that name it. The development defaults below
+# are public (documented in .env.example) and refused in production like DEV_SECRETS.
+
+# Test processes (every service's tests, the kit's, `make bench`) connect as this NATS user: it may only touch the
+# test stream and its subjects (INTERVU_EVENTS_TEST, test.events.>), so a test can never publish into the
+# development stream, and it stands in for any producer there (tests publish other services' events).
+NATS_TEST_USER = "tests"
+
+
+def service_client_id(service: str) -> str:
+    """The service's confidential Keycloak client (client credentials; see scripts/realm.py for its roles)."""
+    return f"intervu-svc-{service}"
+
+
+def dev_client_secret(service: str) -> str:
+    return f"intervu-svc-{service}-dev-secret"
+
+
+def nats_user_for(service: str, environment: str | None) -> str:
+    return NATS_TEST_USER if environment == Environment.TEST.value else service
+
+
+def dev_nats_password(user: str) -> str:
+    return f"intervu-nats-{user}-dev-password"
+
+
+def nats_password_variable(user: str) -> str:
+    """The variable holding a NATS user's password, without the INTERVU_ prefix: the service reads it, and the dev
+    stack's nats-server (deploy/nats) reads the same name."""
+    return f"{user}_nats_password"
+
+
+def own_secret_variables(service: str, nats_user: str) -> dict[str, str]:
+    """Field -> the variable (without the INTERVU_ prefix) holding this service's own value of it."""
+    return {"service_client_secret": f"{service}_client_secret", "nats_password": nats_password_variable(nats_user)}
+
+
+class _OwnSecrets(PydanticBaseSettingsSource):
+    """``INTERVU_<SERVICE>_CLIENT_SECRET`` and ``INTERVU_<NATS USER>_NATS_PASSWORD``, from the environment, then
+    ``.env``; the documented development default when neither has it.
+
+    In development every process reads the same ``.env``: a variable per service keeps each secret with the one
+    service it belongs to (and in production each service's environment holds its own only). The shared names
+    (``INTERVU_SERVICE_CLIENT_SECRET``, ``INTERVU_NATS_PASSWORD``) are never read, which is why this source always
+    answers: a stale shared secret in an old ``.env`` must not silently become every service's. Values given to
+    the constructor still win (tests).
+    """
+
+    def __init__(
+        self, settings_cls: type[BaseSettings], env: PydanticBaseSettingsSource, dotenv: PydanticBaseSettingsSource
+    ) -> None:
+        super().__init__(settings_cls)
+        self._sources = (env, dotenv)
+
+    def get_field_value(self, field: FieldInfo, field_name: str) -> tuple[Any, str, bool]:
+        return None, field_name, False  # everything happens in __call__
+
+    def _variable(self, name: str) -> str | None:
+        for source in self._sources:
+            value = getattr(source, "env_vars", {}).get(f"intervu_{name}")
+            if value is not None:
+                return str(value)
+        return None
+
+    def _peek(self, field: str) -> str:
+        """A setting these names depend on, with the precedence the settings themselves use."""
+        if field in self.current_state:
+            return str(self.current_state[field])
+        value = self._variable(field)
+        if value is not None:
+            return value
+        return str(self.settings_cls.model_fields[field].default or "")
+
+    def __call__(self) -> dict[str, Any]:
+        service = self._peek("service_name")
+        user = self._peek("nats_user") or nats_user_for(service, self._peek("environment") or None)
+        defaults = {"service_client_secret": dev_client_secret(service), "nats_password": dev_nats_password(user)}
+        return {
+            field: SecretStr(self._variable(variable) or defaults[field])
+            for field, variable in own_secret_variables(service, user).items()
+        }
+
+
+def with_credentials(url: str, user: str, password: str) -> str:
+    """``nats://host:port`` -> ``nats://user:password@host:port`` (each server of a comma-separated list); a URL
+    that already names a user keeps it."""
+    servers = []
+    for server in url.split(","):
+        parts = urlsplit(server.strip())
+        if parts.username is None and parts.hostname:
+            netloc = f"{quote(user, safe='')}:{quote(password, safe='')}@{parts.netloc}"
+            parts = parts._replace(netloc=netloc)
+        servers.append(urlunsplit(parts))
+    return ",".join(servers)
 
 
 class KitSettings(BaseSettings):
@@ -88,7 +188,15 @@ class KitSettings(BaseSettings):
     db_pool_size: int = 5
 
     # --- NATS JetStream ------------------------------------------------------------------------
-    nats_url: str = "nats://127.0.0.1:14222"
+    # After validation the URL carries this process's NATS user and password (``nats://user:password@host``), so
+    # every connection made from these settings (relay, consumers, the API's readiness check, tests) authenticates
+    # without each caller handling credentials; events.broker takes them out again before connecting, so the NATS
+    # client never shows them. Kept out of repr for the same reason.
+    nats_url: str = Field("nats://127.0.0.1:14222", repr=False)
+    # Empty: the service's own user (its name), or in tests the test user (NATS_TEST_USER).
+    nats_user: str = ""
+    # Read from INTERVU_<USER>_NATS_PASSWORD (e.g. INTERVU_MEDIA_NATS_PASSWORD, INTERVU_TESTS_NATS_PASSWORD).
+    nats_password: SecretStr = SecretStr("")
     # Tests get a stream and subjects of their own, so `make run` and a test run never consume each other's
     # events (empty means: chosen by the environment).
     events_stream: str = ""
@@ -103,10 +211,12 @@ class KitSettings(BaseSettings):
     keycloak_internal_url: str = "http://127.0.0.1:18080/auth"
     keycloak_realm: str = "intervu"
     api_audience: str = "intervu-api"
-    service_client_id: str = "intervu-services"
+    # Empty: the service's own client, intervu-svc-<service>; its secret comes from INTERVU_<SERVICE>_CLIENT_SECRET
+    # (e.g. INTERVU_ACCOUNTS_CLIENT_SECRET). Which Keycloak roles each client holds: scripts/realm.py.
+    service_client_id: str = ""
     # The privacy policy's age limit: a person's token without a date of birth this old is refused everywhere.
     minimum_age: int = 17
-    service_client_secret: SecretStr = SecretStr(DEV_SECRETS["service_client_secret"])
+    service_client_secret: SecretStr = SecretStr("")
     jwks_cache_ttl_s: float = 300.0
     jwks_min_refresh_interval_s: float = 5.0
     http_timeout_s: float = 3.0
@@ -120,6 +230,25 @@ class KitSettings(BaseSettings):
     s3_bucket: str = "intervu"
     s3_access_key: str = "intervu-dev"
     s3_secret_key: SecretStr = SecretStr(DEV_SECRETS["s3_secret_key"])
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        own = _OwnSecrets(settings_cls, env_settings, dotenv_settings)
+        return init_settings, own, env_settings, dotenv_settings, file_secret_settings
+
+    @model_validator(mode="after")
+    def _own_identities(self) -> KitSettings:
+        self.service_client_id = self.service_client_id or service_client_id(self.service_name)
+        self.nats_user = self.nats_user or nats_user_for(self.service_name, self.environment.value)
+        self.nats_url = with_credentials(self.nats_url, self.nats_user, self.nats_password.get_secret_value())
+        return self
 
     @model_validator(mode="after")
     def _event_stream_per_environment(self) -> KitSettings:
@@ -142,6 +271,11 @@ class KitSettings(BaseSettings):
             offenders.remove("s3_secret_key")
         if self.database_url is not None and "db_password" in offenders:
             offenders.remove("db_password")
+        own = own_secret_variables(self.service_name, self.nats_user)
+        if self.service_client_secret.get_secret_value() == dev_client_secret(self.service_name):
+            offenders.append(own["service_client_secret"])
+        if self.nats_password.get_secret_value() == dev_nats_password(self.nats_user):
+            offenders.append(own["nats_password"])
         if offenders:
             raise ValueError(
                 "development default secrets are refused in production: "

@@ -20,6 +20,37 @@ class RealmSyncError(Exception):
     pass
 
 
+# Clients the realm file no longer has, deleted from a running Keycloak: the one client all services shared held
+# manage-users with a secret printed in this repository; each service now has its own (scripts/realm.py).
+RETIRED_CLIENTS = ("intervu-services",)
+# Realm settings kept as the file says on every `up`: the security ones (sign-in lockout, password policy, refresh
+# token rotation). Others (token lifespans, registration) stay as imported.
+SECURITY_SETTINGS = (
+    "bruteForceProtected",
+    "permanentLockout",
+    "maxTemporaryLockouts",
+    "bruteForceStrategy",
+    "failureFactor",
+    "waitIncrementSeconds",
+    "maxFailureWaitSeconds",
+    "maxDeltaTimeSeconds",
+    "quickLoginCheckMilliSeconds",
+    "minimumQuickLoginWaitSeconds",
+    "passwordPolicy",
+    "revokeRefreshToken",
+    "refreshTokenMaxReuse",
+)
+# What a client may do (which grants, whether it has a secret or a service account): kept as the file says.
+CLIENT_FLAGS = (
+    "enabled",
+    "publicClient",
+    "standardFlowEnabled",
+    "implicitFlowEnabled",
+    "directAccessGrantsEnabled",
+    "serviceAccountsEnabled",
+)
+
+
 def _profile(realm: dict[str, Any]) -> dict[str, Any]:
     provider = realm["components"]["org.keycloak.userprofile.UserProfileProvider"][0]
     profile: dict[str, Any] = json.loads(provider["config"]["kc.user.profile.config"][0])
@@ -38,8 +69,76 @@ def _essence(profile: dict[str, Any]) -> list[tuple[str, str]]:
     ]
 
 
+def _sync_clients(http: httpx.Client, base: str, realm: dict[str, Any]) -> list[str]:
+    """Create the file's clients a running Keycloak lacks, keep each one's grants, development secret and token
+    mappers as the file says, and delete retired clients."""
+    changed: list[str] = []
+    for client in realm["clients"]:
+        found = http.get(f"{base}/clients", params={"clientId": client["clientId"]}).json()
+        if not found:
+            http.post(f"{base}/clients", json=client).raise_for_status()
+            changed.append(f"client {client['clientId']}")
+            continue
+        live = found[0]
+        client_id = live["id"]
+        flags = {k: client[k] for k in CLIENT_FLAGS if k in client and live.get(k) != client[k]}
+        if flags:
+            http.put(f"{base}/clients/{client_id}", json={**live, **flags}).raise_for_status()
+            changed.append(f"{client['clientId']} {', '.join(sorted(flags))}")
+        if "secret" in client:  # development only: the documented secret the services read by default
+            current = http.get(f"{base}/clients/{client_id}/client-secret").json().get("value")
+            if current != client["secret"]:
+                secret = {**live, **flags, "secret": client["secret"]}
+                http.put(f"{base}/clients/{client_id}", json=secret).raise_for_status()
+                changed.append(f"{client['clientId']} secret")
+        present = {m["name"] for m in http.get(f"{base}/clients/{client_id}/protocol-mappers/models").json()}
+        for mapper in client.get("protocolMappers", []):
+            if mapper["name"] not in present:
+                http.post(f"{base}/clients/{client_id}/protocol-mappers/models", json=mapper).raise_for_status()
+                changed.append(f"{client['clientId']} mapper {mapper['name']}")
+    for retired in RETIRED_CLIENTS:
+        for live in http.get(f"{base}/clients", params={"clientId": retired}).json():
+            http.delete(f"{base}/clients/{live['id']}").raise_for_status()
+            changed.append(f"client {retired} deleted")
+    return changed
+
+
+def _sync_service_accounts(http: httpx.Client, base: str, realm: dict[str, Any]) -> list[str]:
+    """Each service account holds exactly the roles the file gives it. A client created through the admin API gets
+    the realm's default roles on its service account (it would be a "user"); an imported one does not."""
+    changed: list[str] = []
+    management = http.get(f"{base}/clients", params={"clientId": "realm-management"}).json()[0]["id"]
+    for account in realm.get("users", []):
+        if "serviceAccountClientId" not in account:
+            continue
+        found = http.get(f"{base}/clients", params={"clientId": account["serviceAccountClientId"]}).json()
+        if not found:
+            continue
+        user = http.get(f"{base}/clients/{found[0]['id']}/service-account-user").json()["id"]
+        mappings = {
+            "realm": (f"{base}/users/{user}/role-mappings/realm", f"{base}/roles", account.get("realmRoles", [])),
+            "realm-management": (
+                f"{base}/users/{user}/role-mappings/clients/{management}",
+                f"{base}/clients/{management}/roles",
+                account.get("clientRoles", {}).get("realm-management", []),
+            ),
+        }
+        for scope, (url, roles_url, wanted) in mappings.items():
+            have = http.get(url).json()
+            extra = [r for r in have if r["name"] not in wanted]
+            missing = [r for r in http.get(roles_url).json() if r["name"] in set(wanted) - {h["name"] for h in have}]
+            if extra:
+                http.request("DELETE", url, json=extra).raise_for_status()
+            if missing:
+                http.post(url, json=missing).raise_for_status()
+            if extra or missing:
+                changed.append(f"{account['username']} {scope} roles")
+    return changed
+
+
 def sync_realm(s: DevSettings) -> list[str]:
-    """Apply the realm file's user profile, login theme, client token mappers and messages; returns what changed."""
+    """Apply the realm file's user profile, login theme, security settings, clients (with their service accounts'
+    roles and token mappers) and messages; returns what changed."""
     realm = json.loads(Paths.realm_file.read_text())
     base = f"{s.keycloak_internal_url}/admin/realms/{s.keycloak_realm}"
     changed: list[str] = []
@@ -72,6 +171,10 @@ def sync_realm(s: DevSettings) -> list[str]:
         if any(live.get(k) != v for k, v in settings.items()):
             http.put(base, json=settings).raise_for_status()
             changed.append("locales")
+        security = {k: realm[k] for k in SECURITY_SETTINGS if live.get(k) != realm[k]}
+        if security:
+            http.put(base, json=security).raise_for_status()
+            changed.append("security settings (" + ", ".join(sorted(security)) + ")")
         if live.get("loginTheme") != realm.get("loginTheme"):
             # The theme itself is in the extension jar; Keycloak shows its default pages until a restart loads it.
             http.put(base, json={"loginTheme": realm.get("loginTheme")}).raise_for_status()
@@ -85,14 +188,6 @@ def sync_realm(s: DevSettings) -> list[str]:
                     ).raise_for_status()
                     changed.append(f"message {key}")
 
-        for client in realm["clients"]:
-            found = http.get(f"{base}/clients", params={"clientId": client["clientId"]}).json()
-            if not found:
-                continue
-            client_id = found[0]["id"]
-            present = {m["name"] for m in http.get(f"{base}/clients/{client_id}/protocol-mappers/models").json()}
-            for mapper in client.get("protocolMappers", []):
-                if mapper["name"] not in present:
-                    http.post(f"{base}/clients/{client_id}/protocol-mappers/models", json=mapper).raise_for_status()
-                    changed.append(f"{client['clientId']} mapper {mapper['name']}")
+        changed += _sync_clients(http, base, realm)
+        changed += _sync_service_accounts(http, base, realm)
     return changed

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
+import json
 import os
 import shutil
 import ssl
@@ -11,13 +12,14 @@ import subprocess
 import sys
 import tempfile
 import time
+import urllib.request
 from pathlib import Path
 
 import asyncpg
 
 from intervu_kit.devstack.config import KEYCLOAK_VERSION, SERVICE_PORTS, DevSettings, Paths
-from intervu_kit.devstack.procs import Component, Progress, http_ok, is_root, tcp_open, wait_ready
-from intervu_kit.settings import SERVICES
+from intervu_kit.devstack.procs import Component, Progress, http_ok, is_root, read_pid, tcp_open, wait_ready
+from intervu_kit.settings import NATS_TEST_USER, SERVICES, Environment, KitSettings
 
 PG_BIN_CANDIDATES = [Path("/usr/lib/postgresql") / v / "bin" for v in ("17", "16", "15")]
 
@@ -176,7 +178,22 @@ def bootstrap_databases(s: DevSettings) -> None:
 # --- NATS ----------------------------------------------------------------------------------------------
 
 
+def nats_passwords() -> dict[str, str]:
+    """Each NATS user's password, as the processes that connect as it read it (their variable, else the documented
+    development default): the server gets the same values, so the two cannot disagree."""
+    from intervu_kit.devstack.nats import password_variable, users
+
+    out = {}
+    for user in users(development=True):
+        environment = Environment.TEST if user == NATS_TEST_USER else Environment.DEVELOPMENT
+        settings = KitSettings(service_name=user, environment=environment, nats_user=user)
+        out[password_variable(user)] = settings.nats_password.get_secret_value()
+    return out
+
+
 def nats_component(s: DevSettings) -> Component:
+    from intervu_kit.devstack.nats import DEVELOPMENT_FILE
+
     store = Paths.data / "nats"
     store.mkdir(parents=True, exist_ok=True)
     binary = shutil.which("nats-server") or str(Paths.bin / "nats-server")
@@ -184,6 +201,9 @@ def nats_component(s: DevSettings) -> Component:
         name="nats",
         argv=[
             binary,
+            # The users and what each may publish and subscribe to (deploy/nats, generated from devstack/nats.py).
+            "-c",
+            str(DEVELOPMENT_FILE),
             "-a",
             "127.0.0.1",
             "-p",
@@ -196,9 +216,54 @@ def nats_component(s: DevSettings) -> Component:
             "-n",
             "intervu-dev",
         ],
+        env=nats_passwords(),
         ready=lambda: http_ok(f"http://127.0.0.1:{s.nats_monitor_port}/healthz?js-enabled-only=true"),
         timeout_s=30,
     )
+
+
+def _nats_requires_auth(s: DevSettings) -> bool:
+    try:
+        with urllib.request.urlopen(f"http://127.0.0.1:{s.nats_monitor_port}/varz", timeout=2) as response:
+            return bool(json.load(response).get("auth_required"))
+    except (OSError, ValueError):
+        return False
+
+
+def _nats_fingerprint(comp: Component) -> str:
+    """What the server was started with that a running one could be missing: its users, permissions, passwords."""
+    from intervu_kit.devstack.nats import DEVELOPMENT_FILE
+
+    started_with = json.dumps([list(comp.argv), sorted(comp.env.items()), DEVELOPMENT_FILE.read_text()])
+    return hashlib.sha256(started_with.encode()).hexdigest()
+
+
+def _nats_fingerprint_file() -> Path:
+    return Paths.run / "nats.fingerprint"
+
+
+def start_nats(comp: Component) -> None:
+    comp.start()
+    _nats_fingerprint_file().write_text(_nats_fingerprint(comp))
+
+
+def refresh_nats(s: DevSettings, comp: Component, progress: Progress) -> bool:
+    """Restart a nats-server we started earlier, still running, when it runs with other users or permissions than
+    deploy/nats now gives (or, started before NATS had users, with none: anyone could publish anything). Returns
+    whether it restarted. A server we did not start is left alone.
+
+    A restart rather than a reload (SIGHUP): nats-server reloads its file without the command-line flags, so a
+    reload would turn JetStream off. Clients reconnect by themselves within a second or two."""
+    if read_pid(comp.name) is None:
+        return False
+    file = _nats_fingerprint_file()
+    current = file.read_text() if file.exists() else ""
+    if _nats_requires_auth(s) and current == _nats_fingerprint(comp):
+        return False
+    progress.step("restarting nats: its users or permissions changed (deploy/nats)")
+    comp.stop()
+    start_nats(comp)
+    return True
 
 
 # --- MinIO (the S3-compatible server) -----------------------------------------------------------------
@@ -345,8 +410,6 @@ _first_seen: dict[tuple[str, int], float] = {}
 
 
 def _alive_for(name: str, seconds: float) -> bool:
-    from intervu_kit.devstack.procs import read_pid
-
     pid = read_pid(name)
     if pid is None:
         return False
@@ -381,12 +444,18 @@ def up_infra(s: DevSettings, progress: Progress) -> list[str]:
     to_wait = []
     for comp in others:
         if comp.ready():
+            if comp.name == "nats" and refresh_nats(s, comp, progress):
+                started_at[comp.name] = time.monotonic()
+                to_wait.append(comp)
             continue
         if comp.running():
             progress.step(f"{comp.name} is starting")
         else:
             progress.step(f"starting {comp.name}")
-            comp.start()
+            if comp.name == "nats":
+                start_nats(comp)
+            else:
+                comp.start()
             started_names.append(comp.name)
         started_at[comp.name] = time.monotonic()
         to_wait.append(comp)
