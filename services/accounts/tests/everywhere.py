@@ -27,7 +27,9 @@ from intervu_avatar.consumers import registrar as avatar_registrar
 from intervu_avatar.main import app as avatar_app
 from intervu_avatar.models import events as avatar_events
 from intervu_avatar.providers.factory import provider_from_settings as avatar_provider
+from intervu_feedback.answers.service import Analyser, analysis_runner
 from intervu_feedback.coaching.base import Coach
+from intervu_feedback.coaching.local import LocalCoach
 from intervu_feedback.config import get_settings as feedback_settings
 from intervu_feedback.consumers import registrar as feedback_registrar
 from intervu_feedback.main import app as feedback_app
@@ -49,6 +51,7 @@ from intervu_media.consumers import registrar as media_registrar
 from intervu_media.main import app as media_app
 from intervu_media.models import events as media_events
 from intervu_media.processing import processing_runner
+from intervu_nlp import default_encoder
 from intervu_notifications.config import get_settings as notifications_settings
 from intervu_notifications.consumers import notifier_from_settings
 from intervu_notifications.consumers import registrar as notifications_registrar
@@ -114,6 +117,7 @@ def every_worker(stt: SpeechToText | None = None, coach: Coach | None = None) ->
     jobs = {
         "media": [processing_runner(storage, media_settings())],
         "transcription": [transcription_runner(storage, stt or local_stt, local_stt, None, transcription_settings())],
+        "feedback": [analysis_runner(Analyser(storage, default_encoder(), coach or LocalCoach()), feedback_settings())],
     }
     return WorkerSet({s: WorkerSpec(SETTINGS[s](), TABLES[s], registers.get(s), jobs.get(s, [])) for s in SERVICES})
 

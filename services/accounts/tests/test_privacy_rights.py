@@ -22,7 +22,7 @@ import httpx
 import pytest
 import sqlalchemy as sa
 from intervu_accounts.config import Settings, get_settings
-from intervu_accounts.consumers import advance
+from intervu_accounts.consumers import advance, export_jobs
 from intervu_accounts.models import DeletionRequest, Export, ExportPart
 from intervu_analytics.progress.service import on_feedback_completed
 from intervu_contracts import EventEnvelope, FeedbackCompleted
@@ -74,7 +74,21 @@ class Scheduler:
         self.users = KeycloakUsers(self.settings)
 
     async def at(self, now: datetime) -> Any:
-        return await advance(self.db, self.storage, self.users, self.settings, now)
+        """One pass, then the export jobs it enqueued, run to their end as the worker's runner would."""
+        deletions, exports = await advance(self.db, self.storage, self.users, self.settings, now)
+        runner = export_jobs(self.db, self.storage, self.users, self.settings)
+        for export_id in exports.queued:
+            job = await runner.claim(key=str(export_id))
+            if job is None:
+                continue
+            await runner.run_one(job)
+            async with self.db.transaction() as session:
+                made = await session.get(Export, export_id)
+            if made is not None and made.status == "ready":
+                exports.assembled.append(export_id)
+            elif made is not None and made.status == "failed":
+                exports.failed.append(export_id)
+        return deletions, exports
 
     async def close(self) -> None:
         await self.users.aclose()
@@ -263,7 +277,7 @@ async def test_deletion_removes_everything_even_when_a_service_was_down_for_days
 
         await until(all_but_media, "every running service's confirmation")
         # Only what the stopped media service keeps, and the request itself (until it completes).
-        left = {"media.recordings", "media.consent_copies", "media.outbox", "accounts.deletion_requests"}
+        left = {"media.recordings", "media.consent_copies", "media.outbox", "media.jobs", "accounts.deletion_requests"}
         assert (await rows_mentioning(me.id)).keys() == left
         assert await objects_of(scheduler.storage, me.id) == sorted(k for k in stored if k.startswith("recordings/"))
 

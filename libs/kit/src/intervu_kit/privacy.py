@@ -62,6 +62,9 @@ class Owned:
     through: tuple[str, sa.Table, str] | None = None
     # Columns that are ours, not the person's (internal bookkeeping, secrets): left out of the export.
     private_columns: tuple[str, ...] = ()
+    # Bookkeeping about the person rather than their data (leased jobs): deleted with them, not exported (an
+    # export's own assembly job is created after the parts are written, so it could never be in the ZIP).
+    exported: bool = True
 
     @property
     def name(self) -> str:
@@ -103,6 +106,8 @@ class UserData:
         """Every row of the person, per table, as JSON-ready dicts (the export, and tests checking it)."""
         out: dict[str, list[dict[str, Any]]] = {}
         for owned in self.tables:
+            if not owned.exported:
+                continue
             columns = [c for c in owned.table.c if c.name not in owned.private_columns]
             order = list(owned.table.primary_key.columns)
             result = await session.execute(sa.select(*columns).where(owned.condition(user_id)).order_by(*order))

@@ -9,6 +9,7 @@ import sqlalchemy as sa
 from intervu_kit.db import Base as KitBase
 from intervu_kit.db import new_metadata
 from intervu_kit.events import event_tables
+from intervu_kit.jobs import job_table
 from sqlalchemy.dialects.postgresql import JSONB, UUID
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -19,6 +20,9 @@ class Base(KitBase):
 
 
 events = event_tables(Base.metadata)
+# Leased jobs: assembling an export's ZIP (intervu_kit.jobs).
+jobs = job_table(Base.metadata)
+ASSEMBLE_KIND = "assemble_export"
 
 
 class Consent(Base):

@@ -7,7 +7,7 @@ from intervu_kit.storage import Storage
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from intervu_accounts.exports.repository import ExportRepository
-from intervu_accounts.models import Consent, ConsentChange, Export, ExportPart, PolicyAcceptance
+from intervu_accounts.models import Consent, ConsentChange, Export, ExportPart, PolicyAcceptance, jobs
 
 _exports = Export.__table__
 
@@ -26,6 +26,7 @@ USER_DATA = UserData(
         Owned(PolicyAcceptance.__table__),  # type: ignore[arg-type]
         Owned(_exports, private_columns=("object_key",)),  # type: ignore[arg-type]
         Owned(ExportPart.__table__, through=("export_id", _exports, "id"), private_columns=("files",)),  # type: ignore[arg-type]
+        Owned(jobs, exported=False),
     ],
     object_prefixes=lambda user_id: [f"exports/{user_id}/"],
     before_delete=_wait_for_exports,

@@ -5,9 +5,10 @@ from intervu_kit.storage import storage_from_settings
 from intervu_kit.worker import main
 
 from intervu_accounts.config import get_settings
-from intervu_accounts.consumers import register, scheduler
+from intervu_accounts.consumers import export_runner, register, scheduler
 from intervu_accounts.models import events
 
 if __name__ == "__main__":
     settings = get_settings()
-    main(settings, events, register, jobs=[scheduler(settings, storage_from_settings(settings))])
+    storage = storage_from_settings(settings)
+    main(settings, events, register, jobs=[scheduler(settings, storage), export_runner(settings, storage)])

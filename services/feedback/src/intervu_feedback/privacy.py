@@ -3,9 +3,14 @@ of their consent to third-party AI."""
 
 from intervu_kit.privacy import Owned, UserData
 
-from intervu_feedback.models import AnswerInput, Feedback, consents
+from intervu_feedback.models import AnswerInput, Feedback, consents, jobs
 
 USER_DATA = UserData(
     service="feedback",
-    tables=[Owned(AnswerInput.__table__), Owned(Feedback.__table__), Owned(consents)],  # type: ignore[arg-type]
+    tables=[
+        Owned(AnswerInput.__table__),  # type: ignore[arg-type]
+        Owned(Feedback.__table__),  # type: ignore[arg-type]
+        Owned(consents),
+        Owned(jobs, exported=False),
+    ],
 )

@@ -11,7 +11,7 @@ from intervu_kit.privacy import Owned, UserData
 from intervu_kit.storage import Storage
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from intervu_media.models import Recording, RecordingStatus, consents
+from intervu_media.models import Recording, RecordingStatus, consents, jobs
 from intervu_media.repository import RecordingRepository
 
 log = logging.getLogger(__name__)
@@ -41,6 +41,8 @@ USER_DATA = UserData(
     tables=[
         Owned(Recording.__table__, private_columns=("multipart_id", "parts", "tail_size")),  # type: ignore[arg-type]
         Owned(consents),
+        # Leased jobs about the person's uploads: deleted with the rest (bookkeeping, not exported).
+        Owned(jobs, exported=False),
     ],
     object_prefixes=lambda user_id: [f"recordings/{user_id}/"],
     files=_recordings,

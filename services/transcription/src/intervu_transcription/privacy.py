@@ -3,9 +3,14 @@ those being made, and its copy of their consent to third-party AI."""
 
 from intervu_kit.privacy import Owned, UserData
 
-from intervu_transcription.models import TranscriptionProgress, TranscriptRow, consents
+from intervu_transcription.models import TranscriptionProgress, TranscriptRow, consents, jobs
 
 USER_DATA = UserData(
     service="transcription",
-    tables=[Owned(TranscriptRow.__table__), Owned(TranscriptionProgress.__table__), Owned(consents)],  # type: ignore[arg-type]
+    tables=[
+        Owned(TranscriptRow.__table__),  # type: ignore[arg-type]
+        Owned(TranscriptionProgress.__table__),  # type: ignore[arg-type]
+        Owned(consents),
+        Owned(jobs, exported=False),
+    ],
 )

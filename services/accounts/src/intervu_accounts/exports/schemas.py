@@ -30,6 +30,7 @@ class ExportReport(BaseModel):
     """What one pass of the export scheduler did."""
 
     assembled: list[uuid.UUID] = []
+    queued: list[uuid.UUID] = []  # every part in: its ZIP is being made by a leased job
     asked_again: dict[str, list[str]] = {}
     failed: list[uuid.UUID] = []
     expired: list[uuid.UUID] = []

@@ -17,13 +17,14 @@ import tempfile
 import uuid
 import zipfile
 from collections.abc import Sequence
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 from intervu_contracts import EventEnvelope, ExportReady, UserDataExported, UserExportRequested
 from intervu_kit.errors import IntervuError, NotFound
 from intervu_kit.events import publish
+from intervu_kit.jobs import Job, JobContext, enqueue
 from intervu_kit.keycloak_users import KeycloakUsers
 from intervu_kit.privacy import export_prefix
 from intervu_kit.settings import SERVICES
@@ -35,7 +36,7 @@ from intervu_accounts.config import Settings
 from intervu_accounts.deletion.repository import DeletionRepository
 from intervu_accounts.exports.repository import ExportRepository
 from intervu_accounts.exports.schemas import ExportOut, ExportReport
-from intervu_accounts.models import Export, ExportPart, events
+from intervu_accounts.models import ASSEMBLE_KIND, Export, ExportPart, events, jobs
 
 log = logging.getLogger(__name__)
 
@@ -154,19 +155,11 @@ async def advance_exports(
             await _fail(storage, settings, export, "The account is being deleted.", now)
             report.failed.append(export.id)
         elif not missing:
-            try:
-                # One export's trouble (Keycloak away, storage failing) must not hold back everyone else's.
-                async with session.begin_nested():
-                    await _assemble(session, storage, users, settings, export, parts, now)
-                report.assembled.append(export.id)
-            except NotFound:  # the Keycloak account is gone
-                await _fail(storage, settings, export, "The account no longer exists.", now)
-                report.failed.append(export.id)
-            except Exception:
-                if export.requested_at + give_up <= now:
-                    await _fail(storage, settings, export, "The export could not be assembled.", now)
-                    report.failed.append(export.id)
-                log.exception("export %s not assembled yet; next pass tries again", export.id)
+            # Every part is in: the ZIP is made by a leased job, outside this pass's transaction (copying every
+            # recording of a person held the pass and its row locks for as long as that took). Enqueued once.
+            payload = {"export_id": str(export.id)}
+            if await enqueue(session, jobs, ASSEMBLE_KIND, str(export.id), payload, user_id=export.user_id):
+                report.queued.append(export.id)
         elif export.requested_at + give_up <= now:
             await _fail(storage, settings, export, "These services did not answer: " + ", ".join(missing), now)
             report.failed.append(export.id)
@@ -211,15 +204,49 @@ def _profile(user: dict[str, Any]) -> dict[str, Any]:
     }
 
 
+class Assembled:
+    def __init__(self, key: str, size: int) -> None:
+        self.key, self.size = key, size
+
+
+async def assemble_job(job: Job, ctx: JobContext, storage: Storage, users: KeycloakUsers, settings: Settings) -> None:
+    """Make one export's ZIP: read the export and its parts in a short transaction, build and store the ZIP with no
+    transaction open, then mark it ready (and announce it) in one short transaction while holding the lease."""
+    export_id = uuid.UUID(job.payload["export_id"])
+    async with ctx.db.transaction() as session:
+        export = await session.get(Export, export_id)
+        parts = list(await ExportRepository(session).parts(export_id)) if export else []
+    if export is None or export.status != "collecting":
+        async with ctx.finishing():
+            return
+    now = datetime.now(UTC)
+    failure: str | None = None
+    made: Assembled | None = None
+    try:
+        await ctx.progress(0.1, "collecting the parts")
+        made = await _assemble(storage, users, export, parts, now)
+    except NotFound:  # the Keycloak account is gone: retrying cannot help
+        failure = "The account no longer exists."
+    async with ctx.finishing() as session:
+        locked = await session.get(Export, export_id, with_for_update=True, populate_existing=True)
+        if locked is None or locked.status != "collecting":
+            return  # failed or deleted meanwhile (the expiry pass empties its prefix)
+        if failure is not None or made is None:
+            await _fail(storage, settings, locked, failure or "The export could not be assembled.", now)
+            return
+        await _ready(session, storage, settings, locked, made, now)
+
+
+async def export_parked(session: AsyncSession, storage: Storage, settings: Settings, job: Job) -> None:
+    """Retried until parked (storage or Keycloak away for long): the person is told the export failed."""
+    export = await session.get(Export, uuid.UUID(job.payload["export_id"]), with_for_update=True)
+    if export is not None and export.status == "collecting":
+        await _fail(storage, settings, export, "The export could not be assembled.", datetime.now(UTC))
+
+
 async def _assemble(
-    session: AsyncSession,
-    storage: Storage,
-    users: KeycloakUsers,
-    settings: Settings,
-    export: Export,
-    parts: Sequence[ExportPart],
-    now: datetime,
-) -> None:
+    storage: Storage, users: KeycloakUsers, export: Export, parts: Sequence[ExportPart], now: datetime
+) -> Assembled:
     profile = _profile(await users.get(export.user_id))
     manifest: dict[str, Any] = {
         "format": "intervu-export",
@@ -257,18 +284,26 @@ async def _assemble(
                         manifest["files"].append({"path": path, "missing": "deleted before the export was made"})
             archive.writestr("manifest.json", json.dumps(manifest, ensure_ascii=False, indent=2))
         info = await upload_file(storage, f"{prefix}/{name}", target, "application/zip")
+    log.info("export %s assembled: %d files", export.id, len(manifest["files"]))
+    return Assembled(info.key, info.size)
+
+
+async def _ready(
+    session: AsyncSession, storage: Storage, settings: Settings, export: Export, made: Assembled, now: datetime
+) -> None:
     # The parts are copies (JSON) or pointers (recordings stay where they are): the JSON copies go now.
+    prefix = export_prefix(export.user_id, export.id)
     for stored in await storage.list_objects(f"{prefix}/parts/"):
         await storage.delete(stored.key)
-    export.status, export.ready_at, export.object_key, export.size = "ready", now, info.key, info.size
+    export.status, export.ready_at, export.object_key, export.size = "ready", now, made.key, made.size
     export.expires_at = now + timedelta(seconds=settings.export_keep_s)
     await publish(
         session,
         events.outbox,
-        ExportReady(user_id=export.user_id, export_id=export.id, size=info.size, expires_at=export.expires_at),
+        ExportReady(user_id=export.user_id, export_id=export.id, size=made.size, expires_at=export.expires_at),
         producer="accounts",
     )
-    log.info("export %s ready: %d files, %d bytes", export.id, len(manifest["files"]), info.size)
+    log.info("export %s ready: %d bytes", export.id, made.size)
 
 
 def _entry(path: str, data: bytes) -> dict[str, Any]:
