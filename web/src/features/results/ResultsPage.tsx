@@ -5,13 +5,13 @@ import { type Feedback, type Interviews, ApiError, api, unwrap } from "../../api
 import { Tabs } from "../../components/Tabs";
 import { ErrorMessage, Loading, ProgressBar } from "../../components/Status";
 import { formatDate, formatSeconds, titleCase } from "../../lib/format";
-import { usePoll } from "../../lib/usePoll";
+import { type AnswerStatus, useAnswerStatus } from "../../lib/useAnswerStatus";
+import { useOnce } from "../../lib/useOnce";
 import { useTitle } from "../../lib/useTitle";
 import { Transcript } from "./Transcript";
 
 type Answer = Interviews["AnswerOut"];
 
-const FINAL = new Set(["ready", "rejected", "expired", "purged"]);
 type Evidence = Feedback["EvidenceOut"];
 
 export function ResultsPage() {
@@ -27,16 +27,10 @@ export function ResultsPage() {
       .catch(setError);
   }, [sessionId]);
 
-  // Which answers have feedback: the list answers 200 from the start (an answer's own feedback is 404 until the
-  // feedback service has heard of it), so polling it keeps the console clean while the pipeline runs.
-  const answerCount = session?.questions.reduce((n, q) => n + q.answers.length, 0) ?? 0;
-  const reports = usePoll(
-    () => unwrap(api.GET("/api/feedback/answers", { params: { query: { session_id: sessionId } } })),
-    (list) => answerCount > 0 && list.length >= answerCount,
-    2000,
-    [sessionId, answerCount],
-  );
-  const withFeedback = new Set((reports.value ?? []).map((f) => f.answer_id));
+  // One subscription for the whole session: each answer's stage on its way to feedback, pushed by the server.
+  const { status } = useAnswerStatus(sessionId, session !== undefined);
+  const stages = new Map((status?.answers ?? []).map((a) => [a.answer_id, a]));
+  const withFeedback = new Set((status?.answers ?? []).filter((a) => a.stage === "ready").map((a) => a.answer_id));
 
   if (error) {
     const missing = error instanceof ApiError && error.status === 404;
@@ -105,7 +99,7 @@ export function ResultsPage() {
                   </Link>
                 </div>
               </div>
-              <AnswerResult key={chosen.id} answer={chosen} hasFeedback={withFeedback.has(chosen.id)} />
+              <AnswerResult key={chosen.id} answer={chosen} stage={stages.get(chosen.id)} />
               {attempts.length > 1 && withFeedback.has(chosen.id) ? (
                 <Compare
                   after={chosen}
@@ -120,51 +114,40 @@ export function ResultsPage() {
   );
 }
 
-function AnswerResult({ answer, hasFeedback }: { answer: Answer; hasFeedback: boolean }) {
+const STAGE_LABELS: Record<string, string> = {
+  awaiting_recording: "Waiting for your recording",
+  uploading: "Uploading your recording",
+  checking: "Checking your recording",
+  transcribing: "Transcribing your answer",
+  analysing: "Preparing your feedback",
+};
+// The recording is stored and playable from the moment transcription starts.
+const PLAYABLE = new Set(["transcribing", "analysing", "ready"]);
+
+function AnswerResult({ answer, stage }: { answer: Answer; stage?: AnswerStatus }) {
   const player = useRef<HTMLVideoElement>(null);
   const [time, setTime] = useState(0);
   const [highlight, setHighlight] = useState<{ first: number; last: number } | null>(null);
   const [playback, setPlayback] = useState<string | null>(null);
-  const [recordingStatus, setRecordingStatus] = useState<string>();
+  const current = stage?.stage ?? answer.stage;
 
-  const feedback = usePoll(
-    async (): Promise<Feedback["FeedbackOut"] | null> =>
-      hasFeedback
-        ? unwrap(api.GET("/api/feedback/answers/{answer_id}", { params: { path: { answer_id: answer.id } } }))
-        : null,
-    (f) => f?.status === "ready",
-    2000,
-    [answer.id, hasFeedback],
-  );
-  const recording = usePoll(
-    async () =>
-      answer.kind === "recording"
-        ? (await unwrap(api.GET("/api/media/recordings", { params: { query: { answer_id: answer.id } } })))[0] ?? null
-        : null,
-    // Until the recording exists and reaches a final state (a typed answer has none: null stops at once).
-    (r) => (answer.kind !== "recording" && r === null) || (r !== null && FINAL.has(r.status)),
-    2000,
+  // Each is read once, when the pushed status says it is there: no loops against other services.
+  const feedback = useOnce(
+    () => unwrap(api.GET("/api/feedback/answers/{answer_id}", { params: { path: { answer_id: answer.id } } })),
+    current === "ready",
     [answer.id],
   );
-  const recordingId = recording.value?.id;
-  const transcribing = usePoll(
+  const recording = useOnce(
     async () =>
-      recordingId
-        ? ((
-            await unwrap(
-              api.GET("/api/transcription/transcripts/progress", { params: { query: { recording_id: recordingId } } }),
-            )
-          )[0] ?? null)
-        : null,
-    (p) => feedback.value?.status === "ready" || (p !== null && (p.status === "completed" || p.status === "failed")),
-    1500,
-    [recordingId],
+      (await unwrap(api.GET("/api/media/recordings", { params: { query: { answer_id: answer.id } } })))[0] ?? null,
+    answer.kind === "recording" && PLAYABLE.has(current),
+    [answer.id],
   );
+  const recordingStatus = recording.value?.status;
 
   const [playbackTick, setPlaybackTick] = useState(0);
   useEffect(() => {
     const r = recording.value;
-    setRecordingStatus(r?.status);
     if (!r || r.status !== "ready") return;
     unwrap(api.GET("/api/media/recordings/{recording_id}/playback", { params: { path: { recording_id: r.id } } }))
       .then((p) => setPlayback(p.url))
@@ -191,13 +174,14 @@ function AnswerResult({ answer, hasFeedback }: { answer: Answer; hasFeedback: bo
     [delivery],
   );
 
-  const rejected = answer.status === "rejected" || recording.value?.status === "rejected";
+  const rejected = current === "rejected" || current === "failed" || recording.value?.status === "rejected";
   if (rejected || recording.value?.status === "expired") {
     return (
       <div className="card notice" role="alert">
         <h2>This recording could not be used</h2>
         <p>
-          {answer.rejection_reason ??
+          {stage?.reason ??
+            answer.rejection_reason ??
             recording.value?.rejection_reason ??
             (rejected ? "The file was not a playable recording." : "The upload was never finished.")}{" "}
           Answer the question again to get feedback.
@@ -224,7 +208,10 @@ function AnswerResult({ answer, hasFeedback }: { answer: Answer; hasFeedback: bo
           ) : recordingStatus === "purged" ? (
             <p className="muted">This recording was deleted as you asked (your retention setting).</p>
           ) : (
-            <ProgressBar value={recordingStatus === "ready" ? 1 : 0.5} label="Checking your recording" />
+            <ProgressBar
+              value={PLAYABLE.has(current) ? 1 : 0.5}
+              label={PLAYABLE.has(current) ? "Loading your recording" : STAGE_LABELS[current] ?? "Checking your recording"}
+            />
           )
         ) : null}
         <h2>Transcript</h2>
@@ -245,8 +232,8 @@ function AnswerResult({ answer, hasFeedback }: { answer: Answer; hasFeedback: bo
           </>
         ) : answer.kind === "recording" ? (
           <ProgressBar
-            value={transcribing.value?.share ?? 0}
-            label={transcribing.value ? "Transcribing your answer" : "Waiting for your recording to be processed"}
+            value={current === "transcribing" ? stage?.share ?? 0 : current === "analysing" ? 1 : 0}
+            label={STAGE_LABELS[current] ?? "Waiting for your recording to be processed"}
           />
         ) : (
           <p className="muted">{answer.text}</p>
@@ -256,7 +243,7 @@ function AnswerResult({ answer, hasFeedback }: { answer: Answer; hasFeedback: bo
         <h2>Feedback</h2>
         {report?.status !== "ready" ? (
           <p className="muted" role="status">
-            Your feedback is being prepared. This page updates by itself.
+            {STAGE_LABELS[current] ?? "Your feedback is being prepared"}. This page updates by itself.
           </p>
         ) : (
           <FeedbackView report={report} delivery={delivery} onEvidence={showEvidence} />
