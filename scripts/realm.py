@@ -97,6 +97,26 @@ def _birthdate_mapper() -> dict[str, Any]:
     }
 
 
+def _policy_mapper() -> dict[str, Any]:
+    # The privacy policy version the person last accepted (accounts sets it when they accept): every service that
+    # processes their data checks it against the current version (intervu_kit.policy_gate), with no call to accounts.
+    return {
+        "name": "policy_version",
+        "protocol": "openid-connect",
+        "protocolMapper": "oidc-usermodel-attribute-mapper",
+        "consentRequired": False,
+        "config": {
+            "user.attribute": "policy_version",
+            "claim.name": "policy_version",
+            "jsonType.label": "int",
+            "access.token.claim": "true",
+            "id.token.claim": "false",
+            "userinfo.token.claim": "false",
+            "introspection.token.claim": "true",
+        },
+    }
+
+
 MESSAGES = {
     "birthdate": "Date of birth",
     "intervu-error-underage": "You must be at least {1} years old to use Intervu.",
@@ -141,6 +161,15 @@ def user_profile() -> dict[str, Any]:
                     {"intervu-minimum-age": {"min-age": MINIMUM_AGE}},
                 ),
                 "annotations": {"inputType": "html5-date"},
+            },
+            {
+                # Set by accounts (its service account) when the person accepts a version; never by the person:
+                # only administrators may see or change it, so the account console and sign-up do not show it.
+                "name": "policy_version",
+                "displayName": "Privacy policy version accepted",
+                "validations": {"integer": {"min": 1}},
+                "permissions": {"view": ["admin"], "edit": ["admin"]},
+                "multivalued": False,
             },
         ],
         "groups": [{"name": "user-metadata", "displayHeader": "User metadata", "displayDescription": "Attributes"}],
@@ -201,7 +230,7 @@ def realm(*, development: bool) -> dict[str, Any]:
             "redirectUris": web_redirects,
             "webOrigins": web_origins,
             "attributes": {"pkce.code.challenge.method": "S256", "post.logout.redirect.uris": "+"},
-            "protocolMappers": [_audience_mapper(), _birthdate_mapper()],
+            "protocolMappers": [_audience_mapper(), _birthdate_mapper(), _policy_mapper()],
         },
         *service_clients,
         {
@@ -230,7 +259,7 @@ def realm(*, development: bool) -> dict[str, Any]:
                 "implicitFlowEnabled": False,
                 "directAccessGrantsEnabled": True,
                 "protocol": "openid-connect",
-                "protocolMappers": [_audience_mapper(), _birthdate_mapper()],
+                "protocolMappers": [_audience_mapper(), _birthdate_mapper(), _policy_mapper()],
             }
         )
     return {

@@ -15,8 +15,9 @@ from intervu_accounts.models import events
 from intervu_accounts.policies.service import SHIPPED
 from intervu_kit.db import Database
 from intervu_kit.devstack.config import DevSettings
+from intervu_kit.policy_gate import CurrentPolicy
 from intervu_kit.testing.asserts import assert_error
-from intervu_kit.testing.plugin import SignedIn, running_app
+from intervu_kit.testing.plugin import KeycloakAdmin, SignedIn, running_app
 
 SignIn = Callable[..., Awaitable[SignedIn]]
 API = "/api/accounts/policy"
@@ -108,3 +109,69 @@ async def test_the_operators_privacy_contact_comes_with_the_policy(
     monkeypatch.setattr(get_settings(), "privacy_contact", "privacy@intervu.example")
     assert (await client.get(API)).json()["contact"] == "privacy@intervu.example"
     assert {v["contact"] for v in (await client.get(f"{API}/versions")).json()} == {"privacy@intervu.example"}
+
+
+async def test_processing_needs_the_current_policy_accepted_and_the_rights_do_not(
+    client: httpx.AsyncClient, sign_in: SignIn, keycloak: KeycloakAdmin
+) -> None:
+    """Found from outside: a person who never accepted the policy could create sessions, upload and export. Now the
+    services that process a person's data answer 403 policy_not_accepted until the token says the current version
+    was accepted (accounts puts it on the sign-in account); reading one's data and the rights stay open."""
+    from intervu_interviews.main import app as interviews_app
+    from intervu_kit.testing.tus import Tus
+    from intervu_media.main import app as media_app
+
+    newcomer = await sign_in(policy_version=None)
+    new_session = {"role": "retail", "question_count": 1}
+    async with running_app(interviews_app) as interviews, running_app(media_app) as media:
+        refused = await interviews.post("/api/interviews/sessions", json=new_session, headers=newcomer.headers)
+        assert_error(refused, 403, "policy_not_accepted")
+        assert_error(await Tus(media, newcomer).create(100), 403, "policy_not_accepted")
+        # Reads and the rights need no acceptance.
+        assert (await interviews.get("/api/interviews/sessions", headers=newcomer.headers)).status_code == 200
+        assert (await client.post("/api/accounts/exports", headers=newcomer.headers)).status_code == 202
+        assert (await client.post("/api/accounts/deletion", headers=newcomer.headers)).status_code == 201
+        assert (await client.get("/api/accounts/consents", headers=newcomer.headers)).status_code == 200
+
+    # The services read the current version from accounts (the next test reads it over HTTP; here it is set to the
+    # test database's, which earlier tests may have moved past version 1). A person holding an older acceptance is
+    # asked again, then accepts, then may go on.
+    current = (await client.get(API)).json()["version"]
+    gate = CurrentPolicy("")
+    gate.version = current
+    interviews_app.state.current_policy = gate
+    try:
+        me = await sign_in(policy_version=current - 1 if current > 1 else None)
+        async with running_app(interviews_app) as interviews:
+            error = assert_error(
+                await interviews.post("/api/interviews/sessions", json=new_session, headers=me.headers),
+                403,
+                "policy_not_accepted",
+            )
+            assert error["details"]["current"] == current
+            accepted = await client.post(f"{API}/acceptances", json={"version": current}, headers=me.headers)
+            assert accepted.status_code == 201, accepted.text
+            account = (await keycloak.request("GET", f"/users/{me.id}")).json()
+            assert account["attributes"]["policy_version"] == [str(current)]
+            assert account["attributes"]["birthdate"]  # the other attributes are kept
+            renewed = {"Authorization": f"Bearer {await keycloak.password_token(me.user)}"}
+            created = await interviews.post("/api/interviews/sessions", json=new_session, headers=renewed)
+            assert created.status_code == 201, created.text
+    finally:
+        interviews_app.state.current_policy = None
+
+
+async def test_the_services_read_the_current_version_from_accounts_and_keep_it_when_it_is_away(
+    infra: DevSettings,
+) -> None:
+    from intervu_kit.testing.servers import free_port, serve
+
+    with serve(app) as accounts_url:
+        async with httpx.AsyncClient(base_url=accounts_url) as http:
+            current = (await http.get(API)).json()["version"]
+        gate = CurrentPolicy(f"{accounts_url}{API}", ttl_s=0)
+        assert await gate.get() == current
+    # Accounts is down: the last version read stands (never an error, never back to an older version).
+    away = CurrentPolicy(f"http://127.0.0.1:{free_port()}{API}", ttl_s=0)
+    away.version = current
+    assert await away.get() == current

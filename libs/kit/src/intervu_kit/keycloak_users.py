@@ -59,6 +59,12 @@ class KeycloakUsers:
         user: dict[str, Any] = response.json()
         return user
 
+    async def set_attribute(self, user_id: str, name: str, value: str) -> None:
+        """Set one attribute, keeping the others (Keycloak replaces the whole attributes map on update)."""
+        user = await self.get(user_id)
+        attributes = {**(user.get("attributes") or {}), name: [value]}
+        await self.update(user_id, {**user, "attributes": attributes})
+
     async def update(self, user_id: str, representation: dict[str, Any]) -> None:
         """PUT the whole representation (Keycloak replaces the attributes map: send all of them)."""
         response = await self._call("PUT", f"{self.base}/{user_id}", json=representation)

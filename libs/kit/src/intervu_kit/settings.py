@@ -214,6 +214,10 @@ class KitSettings(BaseSettings):
     # Empty: the service's own client, intervu-svc-<service>; its secret comes from INTERVU_<SERVICE>_CLIENT_SECRET
     # (e.g. INTERVU_ACCOUNTS_CLIENT_SECRET). Which Keycloak roles each client holds: scripts/realm.py.
     service_client_id: str = ""
+    # Where the current privacy policy's version is read (accounts' public endpoint), and how long it is cached.
+    # Unset: accounts on this machine, except in tests (no accounts server runs there: version 1 stands).
+    policy_url: str | None = None
+    policy_cache_s: float = 60.0
     # The privacy policy's age limit: a person's token without a date of birth this old is refused everywhere.
     minimum_age: int = 17
     service_client_secret: SecretStr = SecretStr("")
@@ -255,6 +259,8 @@ class KitSettings(BaseSettings):
         test = self.environment is Environment.TEST
         self.events_stream = self.events_stream or ("INTERVU_EVENTS_TEST" if test else "INTERVU_EVENTS")
         self.events_subject_prefix = self.events_subject_prefix or ("test.events." if test else "events.")
+        if self.policy_url is None:
+            self.policy_url = "" if test else "http://127.0.0.1:8101/api/accounts/policy"
         return self
 
     @model_validator(mode="after")

@@ -3,6 +3,7 @@ import Markdown from "react-markdown";
 import { useNavigate, useSearchParams } from "react-router-dom";
 
 import { type Accounts, api, unwrap } from "../../api/client";
+import { userManager } from "../../lib/auth";
 import { ErrorMessage, Loading } from "../../components/Status";
 import { safePath } from "../../lib/auth";
 import { formatDate } from "../../lib/format";
@@ -37,6 +38,9 @@ export function OnboardingPage() {
     setBusy(true);
     try {
       await unwrap(api.POST("/api/accounts/policy/acceptances", { body: { version: status.current.version } }));
+      // The services that process answers read the accepted version from the access token: renew it now, so the
+      // next request (a practice session) carries it. A failed renewal is not fatal: the token renews on its own.
+      await userManager.signinSilent().catch(() => null);
       setStatus({ ...status, needs_acceptance: false, accepted_version: status.current.version });
     } catch (e) {
       setError(e);

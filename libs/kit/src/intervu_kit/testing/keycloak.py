@@ -47,7 +47,14 @@ class KeycloakAdmin:
         response.raise_for_status()
         return response
 
-    async def create_user(self, *, roles: tuple[str, ...] = (), birthdate: str = "1990-06-15") -> KeycloakUser:
+    async def create_user(
+        self, *, roles: tuple[str, ...] = (), birthdate: str = "1990-06-15", policy_version: int | None = 1
+    ) -> KeycloakUser:
+        """A person as the web app leaves one after onboarding: adult, and (unless ``policy_version`` is None) having
+        accepted that version of the privacy policy."""
+        attributes = {"birthdate": [birthdate]}
+        if policy_version is not None:
+            attributes["policy_version"] = [str(policy_version)]
         email = f"test-{uuid.uuid4().hex[:12]}@example.com"
         password = "pw-" + secrets.token_urlsafe(12)
         response = await self.request(
@@ -60,7 +67,7 @@ class KeycloakAdmin:
                 "lastName": "User",
                 "enabled": True,
                 "emailVerified": True,
-                "attributes": {"birthdate": [birthdate]},
+                "attributes": attributes,
                 "credentials": [{"type": "password", "value": password, "temporary": False}],
             },
         )

@@ -91,8 +91,8 @@ async def make_user(keycloak: KeycloakAdmin) -> AsyncIterator[Callable[..., Awai
     """Create Keycloak users for one test; they are deleted afterwards."""
     created: list[KeycloakUser] = []
 
-    async def make(*, roles: tuple[str, ...] = ()) -> KeycloakUser:
-        user = await keycloak.create_user(roles=roles)
+    async def make(*, roles: tuple[str, ...] = (), policy_version: int | None = 1) -> KeycloakUser:
+        user = await keycloak.create_user(roles=roles, policy_version=policy_version)
         created.append(user)
         return user
 
@@ -121,10 +121,11 @@ class SignedIn:
 async def sign_in(
     keycloak: KeycloakAdmin, make_user: Callable[..., Awaitable[KeycloakUser]]
 ) -> Callable[..., Awaitable[SignedIn]]:
-    """``await sign_in()`` (or ``sign_in(roles=("admin",))``): a new user, signed in."""
+    """``await sign_in()`` (or ``sign_in(roles=("admin",))``): a new user who accepted the privacy policy, signed in
+    (``sign_in(policy_version=None)``: one who never accepted it)."""
 
-    async def make(*, roles: tuple[str, ...] = ()) -> SignedIn:
-        user = await make_user(roles=roles)
+    async def make(*, roles: tuple[str, ...] = (), policy_version: int | None = 1) -> SignedIn:
+        user = await make_user(roles=roles, policy_version=policy_version)
         return SignedIn(user=user, token=await keycloak.password_token(user))
 
     return make

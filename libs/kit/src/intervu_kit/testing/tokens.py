@@ -91,6 +91,7 @@ def claims(settings: DevSettings, **overrides: Any) -> dict[str, Any]:
         "auth_time": now,
         "realm_access": {"roles": ["user"]},
         "birthdate": "1990-06-15",
+        "policy_version": 1,
     }
     out.update(overrides)
     return {k: v for k, v in out.items() if v is not None}

@@ -6,9 +6,10 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, status
 from intervu_kit.auth import CurrentUser, User, require_role
 from intervu_kit.db import SessionDep
+from intervu_kit.policy_gate import accepted_version
 
 from intervu_accounts.config import Settings
-from intervu_accounts.deps import SettingsDep
+from intervu_accounts.deps import SettingsDep, UsersDep
 from intervu_accounts.policies.repository import PolicyRepository
 from intervu_accounts.policies.schemas import Acceptance, AcceptanceOut, PolicyOut, PolicyPublish, PolicyStatus
 from intervu_accounts.policies.service import accept, current_policy, publish_version, status_of
@@ -42,9 +43,15 @@ async def my_status(user: CurrentUser, session: SessionDep) -> PolicyStatus:
 
 
 @router.post("/acceptances", response_model=AcceptanceOut, status_code=status.HTTP_201_CREATED)
-async def accept_policy(data: Acceptance, user: CurrentUser, session: SessionDep) -> AcceptanceOut:
-    """Accept the current version (`409 policy_version_not_current` for any other). Kept with its time."""
-    return await accept(session, user.id, data.version, datetime.now(UTC))
+async def accept_policy(data: Acceptance, user: CurrentUser, session: SessionDep, users: UsersDep) -> AcceptanceOut:
+    """Accept the current version (`409 policy_version_not_current` for any other). Kept with its time, and put on
+    your sign-in account, so the services that process your data see it in your token: renew the token (sign-in
+    refresh) before the next request that needs it."""
+    accepted = await accept(session, user.id, data.version, datetime.now(UTC))
+    if accepted_version(user) != data.version:
+        # Keycloak's answer decides: if it cannot record it, the acceptance rolls back and the person tries again.
+        await users.set_attribute(user.id, "policy_version", str(data.version))
+    return accepted
 
 
 @router.get("/acceptances", response_model=list[AcceptanceOut])

@@ -8,6 +8,7 @@ from fastapi import APIRouter, Header, Query
 from intervu_kit.auth import CurrentUser
 from intervu_kit.db import SessionDep
 from intervu_kit.paging import Page
+from intervu_kit.policy_gate import PolicyAccepted
 
 from intervu_interviews.models import PracticeSession, SessionStatus
 from intervu_interviews.questions.service import ROLE_LABELS
@@ -53,7 +54,7 @@ def _out(p: PracticeSession) -> SessionOut:
 @router.post("", status_code=201, response_model=SessionOut)
 async def create_session(
     data: SessionCreate,
-    user: CurrentUser,
+    user: PolicyAccepted,
     session: SessionDep,
     user_agent: Annotated[str | None, Header(alias="User-Agent")] = None,
 ) -> SessionOut:
@@ -115,7 +116,7 @@ async def abandon_session(session_id: uuid.UUID, user: CurrentUser, session: Ses
 
 @router.post("/{session_id}/questions/{session_question_id}/answers", status_code=201, response_model=AnswerOut)
 async def create_answer(
-    session_id: uuid.UUID, session_question_id: uuid.UUID, data: AnswerCreate, user: CurrentUser, session: SessionDep
+    session_id: uuid.UUID, session_question_id: uuid.UUID, data: AnswerCreate, user: PolicyAccepted, session: SessionDep
 ) -> AnswerOut:
     """Answer a question (or answer it again: each attempt is kept beside the earlier ones).
 

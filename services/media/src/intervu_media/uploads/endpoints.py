@@ -9,6 +9,7 @@ from typing import Annotated
 from fastapi import APIRouter, Header, Request, Response
 from intervu_kit.auth import CurrentUser
 from intervu_kit.db import SessionDep
+from intervu_kit.policy_gate import PolicyAccepted
 
 from intervu_media.deps import SettingsDep, StorageDep
 from intervu_media.models import Recording
@@ -51,7 +52,7 @@ async def discover(settings: SettingsDep) -> Response:
 @router.post("/", status_code=201)
 async def create_upload(
     request: Request,
-    user: CurrentUser,
+    user: PolicyAccepted,
     session: SessionDep,
     storage: StorageDep,
     settings: SettingsDep,

@@ -9,6 +9,7 @@ from intervu_kit.auth import CurrentUser
 from intervu_kit.db import SessionDep
 from intervu_kit.errors import Conflict, NotFound
 from intervu_kit.paging import Offset
+from intervu_kit.policy_gate import PolicyAccepted
 
 from intervu_notifications.config import Settings
 from intervu_notifications.inbox.push import Pusher
@@ -116,7 +117,7 @@ async def push_key(pusher: PusherDep) -> PushKey:
 
 @router.post("/push/subscriptions", response_model=PushSubscriptionOut, status_code=status.HTTP_201_CREATED)
 async def subscribe(
-    data: PushSubscriptionIn, user: CurrentUser, session: SessionDep, pusher: PusherDep
+    data: PushSubscriptionIn, user: PolicyAccepted, session: SessionDep, pusher: PusherDep
 ) -> PushSubscriptionOut:
     """Keep this browser's push subscription. Pushes still need your consent to notifications. Only the push
     services' own HTTPS endpoints are accepted (`422 push_endpoint_not_allowed`)."""
