@@ -73,3 +73,14 @@ def test_the_dev_stack_refuses_to_run_in_production() -> None:
     )
     assert result.returncode == 2
     assert "refused in production" in result.stderr or "development only" in result.stderr
+
+
+def test_without_being_told_a_service_is_in_production_and_refuses_development_defaults(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Found from outside: services defaulted to development unless told otherwise, so a deployment that forgot
+    INTERVU_ENVIRONMENT ran with the documented development secrets. Development now opts in (.env says so)."""
+    monkeypatch.delenv("INTERVU_ENVIRONMENT", raising=False)
+    with pytest.raises(ValueError, match="production"):
+        KitSettings(_env_file=None)
+    assert KitSettings(_env_file=None, environment=Environment.DEVELOPMENT).environment is Environment.DEVELOPMENT

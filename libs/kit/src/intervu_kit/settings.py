@@ -174,7 +174,9 @@ class KitSettings(BaseSettings):
     )
 
     service_name: str = "kit"
-    environment: Environment = Environment.DEVELOPMENT
+    # Production unless told otherwise: a deployment that forgets to say gets the checks (no development secrets,
+    # an explicit database); development opts in (the repository's .env, written by `make setup`, says so).
+    environment: Environment = Environment.PRODUCTION
     log_level: str = "INFO"
     log_json: bool = True
     # JSON bodies are small (the longest is a policy's markdown, 200,000 characters); uploads are streamed apart.
