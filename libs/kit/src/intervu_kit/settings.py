@@ -234,6 +234,9 @@ class KitSettings(BaseSettings):
     s3_endpoint_url: str | None = "http://127.0.0.1:19000"
     s3_region: str = "us-east-1"
     s3_bucket: str = "intervu"
+    # Encryption at rest requested on every write ("AES256": the store's own keys, SSE-S3; "aws:kms": its KMS; ""
+    # only for a store that encrypts everything by itself). The development MinIO has a KMS key for it.
+    s3_server_side_encryption: Literal["AES256", "aws:kms", ""] = "AES256"
     s3_access_key: str = "intervu-dev"
     s3_secret_key: SecretStr = SecretStr(DEV_SECRETS["s3_secret_key"])
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import base64
 import hashlib
 import json
 import os
@@ -269,6 +270,9 @@ def refresh_nats(s: DevSettings, comp: Component, progress: Progress) -> bool:
 # --- MinIO (the S3-compatible server) -----------------------------------------------------------------
 
 
+MINIO_DEV_KMS_KEY = "intervu-dev-key:" + base64.b64encode(hashlib.sha256(b"intervu development only").digest()).decode()
+
+
 def minio_component(s: DevSettings) -> Component:
     store = Paths.data / "minio"
     store.mkdir(parents=True, exist_ok=True)
@@ -288,6 +292,9 @@ def minio_component(s: DevSettings) -> Component:
             "MINIO_ROOT_USER": s.s3_access_key,
             "MINIO_ROOT_PASSWORD": s.s3_secret_key.get_secret_value(),
             "MINIO_BROWSER": "off",
+            # A built-in KMS key so SSE-S3 (what S3Storage requests on every write) works as on AWS: development
+            # only (a documented key; production's store has its own keys).
+            "MINIO_KMS_SECRET_KEY": MINIO_DEV_KMS_KEY,
             "MINIO_UPDATE": "off",
         },
         ready=lambda: http_ok(f"http://127.0.0.1:{s.minio_port}/minio/health/ready"),

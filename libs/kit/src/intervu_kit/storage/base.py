@@ -40,6 +40,9 @@ class ObjectInfo:
     key: str
     size: int
     content_type: str | None = None
+    # How the store encrypts it at rest, as the store itself reports it (S3: "AES256" or "aws:kms"); None: it
+    # says nothing (local disk: the operator's disk encryption, see docs/PRIVACY.md).
+    encryption: str | None = None
 
 
 @dataclass(frozen=True)

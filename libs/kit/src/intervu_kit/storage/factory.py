@@ -16,5 +16,6 @@ def storage_from_settings(settings: KitSettings) -> Storage:
             secret_key=settings.s3_secret_key.get_secret_value(),
             # Development creates its bucket on first use; production buckets are provisioned explicitly.
             create_bucket=settings.environment is not Environment.PRODUCTION,
+            server_side_encryption=settings.s3_server_side_encryption or None,
         )
     return LocalStorage(settings.storage_local_root, settings.storage_signing_key.get_secret_value().encode())

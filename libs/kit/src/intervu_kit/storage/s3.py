@@ -38,8 +38,12 @@ class S3Storage:
         secret_key: str | None,
         part_size: int = 8 * 1024 * 1024,
         create_bucket: bool = False,
+        server_side_encryption: str | None = "AES256",
     ) -> None:
         self.bucket = bucket
+        # Every object is written with server-side encryption requested (the policy's "industry-standard
+        # encryption" at rest); a store that cannot do it refuses the write instead of storing it in the clear.
+        self._sse: dict[str, str] = {"ServerSideEncryption": server_side_encryption} if server_side_encryption else {}
         self.part_size = max(part_size, MIN_PART_SIZE)
         self.create_bucket = create_bucket
         self._client: Any = boto3.client(
@@ -71,7 +75,7 @@ class S3Storage:
     async def put_bytes(self, key: str, data: bytes, content_type: str | None = None) -> ObjectInfo:
         validate_key(key)
         extra = {"ContentType": content_type} if content_type else {}
-        await self._call(self._client.put_object, Bucket=self.bucket, Key=key, Body=data, **extra)
+        await self._call(self._client.put_object, Bucket=self.bucket, Key=key, Body=data, **extra, **self._sse)
         return ObjectInfo(key=key, size=len(data), content_type=content_type)
 
     async def put_stream(self, key: str, chunks: AsyncIterable[bytes], content_type: str | None = None) -> ObjectInfo:
@@ -111,7 +115,12 @@ class S3Storage:
             if _missing(exc):
                 return None
             raise
-        return ObjectInfo(key=key, size=int(head["ContentLength"]), content_type=head.get("ContentType"))
+        return ObjectInfo(
+            key=key,
+            size=int(head["ContentLength"]),
+            content_type=head.get("ContentType"),
+            encryption=head.get("ServerSideEncryption"),
+        )
 
     async def read(self, key: str, start: int = 0, end: int | None = None) -> AsyncIterator[bytes]:
         validate_key(key)
@@ -157,7 +166,9 @@ class S3Storage:
     async def create_multipart(self, key: str, content_type: str | None = None) -> str:
         validate_key(key)
         extra = {"ContentType": content_type} if content_type else {}
-        response = await self._call(self._client.create_multipart_upload, Bucket=self.bucket, Key=key, **extra)
+        response = await self._call(
+            self._client.create_multipart_upload, Bucket=self.bucket, Key=key, **extra, **self._sse
+        )
         return str(response["UploadId"])
 
     async def upload_part(self, key: str, upload_id: str, number: int, data: bytes) -> Part:
