@@ -256,7 +256,12 @@ def create_service_app(
         redoc_url=None,
     )
     # Added first, so it runs inside the request context (its refusals carry the request id).
-    app.add_middleware(RequestGuardMiddleware, max_body_bytes=settings.max_body_bytes)
+    app.add_middleware(
+        RequestGuardMiddleware,
+        max_body_bytes=settings.max_body_bytes,
+        rate_limit=settings.rate_limit or 0,
+        rate_window_s=settings.rate_window_s,
+    )
     app.add_middleware(RequestContextMiddleware)
     install_error_handlers(app)
     health = _health_router(settings.service_name)

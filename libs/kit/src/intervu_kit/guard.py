@@ -1,4 +1,4 @@
-"""The door every request passes before routing: bounded bodies and no NUL characters.
+"""The door every request passes before routing: a rate limit per caller, bounded bodies and no NUL characters.
 
 Why here and not in each schema: FastAPI reads and parses a JSON body before it resolves the dependencies that
 check the token, so without a cap an anonymous caller could make a service parse 50 MB of JSON before being told
@@ -17,6 +17,7 @@ import re
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from intervu_kit.errors import error_response
+from intervu_kit.ratelimit import RateLimiter, caller_of
 
 STREAMED_TYPES = (b"application/offset+octet-stream",)
 # An escaped NUL in JSON: ``\u0000`` preceded by an even number of backslashes (``\\u0000`` is the text "\u0000").
@@ -32,9 +33,10 @@ def has_nul_in_json(body: bytes) -> bool:
 
 
 class RequestGuardMiddleware:
-    def __init__(self, app: ASGIApp, *, max_body_bytes: int) -> None:
+    def __init__(self, app: ASGIApp, *, max_body_bytes: int, rate_limit: int = 0, rate_window_s: float = 10.0) -> None:
         self.app = app
         self.max_body_bytes = max_body_bytes
+        self.limiter = RateLimiter(rate_limit, rate_window_s) if rate_limit > 0 else None
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -44,6 +46,18 @@ class RequestGuardMiddleware:
             await _refuse(scope, receive, send, 400, "nul_character", "The address contains a NUL character.")
             return
         headers = dict(scope["headers"])
+        if self.limiter is not None and not scope["path"].endswith(("/healthz", "/readyz")):
+            wait = self.limiter.check(caller_of(headers, scope.get("client")))
+            if wait:
+                retry = str(max(1, round(wait)))
+                await error_response(
+                    429,
+                    "too_many_requests",
+                    "Too many requests; slow down and try again shortly.",
+                    {"retry_after_s": int(retry)},
+                    {"Retry-After": retry},
+                )(scope, receive, send)
+                return
         content_type = headers.get(b"content-type", b"").split(b";")[0].strip().lower()
         if content_type in STREAMED_TYPES:
             await self.app(scope, receive, send)

@@ -181,6 +181,11 @@ class KitSettings(BaseSettings):
     log_json: bool = True
     # JSON bodies are small (the longest is a policy's markdown, 200,000 characters); uploads are streamed apart.
     max_body_bytes: int = 1_048_576
+    # Requests one caller (a token, or an address without one) may make per window, per process (0: no limit).
+    # A person practising makes a few a second at most; the results page's stream is one long request. Unset: 300,
+    # except in tests (which fire thousands of requests with one token on purpose, e.g. schemathesis).
+    rate_limit: int | None = None
+    rate_window_s: float = 10.0
 
     # --- PostgreSQL: one database and one role per service -------------------------------------
     database_url: SecretStr | None = None
@@ -266,6 +271,8 @@ class KitSettings(BaseSettings):
         self.events_subject_prefix = self.events_subject_prefix or ("test.events." if test else "events.")
         if self.policy_url is None:
             self.policy_url = "" if test else "http://127.0.0.1:8101/api/accounts/policy"
+        if self.rate_limit is None:
+            self.rate_limit = 0 if test else 300
         return self
 
     @model_validator(mode="after")
