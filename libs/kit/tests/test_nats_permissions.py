@@ -22,7 +22,8 @@ from typing import Any
 
 import nats
 import pytest
-from intervu_contracts import Event, EventEnvelope, registered_events
+from intervu_contracts import Event, EventEnvelope, event_class, registered_events
+from intervu_kit.db import Database
 from intervu_kit.devstack.config import DevSettings
 from intervu_kit.devstack.nats import (
     CONSUMES,
@@ -380,3 +381,55 @@ async def test_each_service_publishes_and_consumes_its_own_events(server: str, s
     finally:
         for connection in connections:
             await connection.close()
+
+
+async def test_an_outbox_row_the_broker_refuses_by_permission_is_parked_not_retried_for_ever(
+    server: str, kit_db: Database
+) -> None:
+    """A refused publish only times out (the refusal arrives on the side): the relay took it for an outage and
+    retried that row for ever, stalling every event behind it. Now the server's permissions violation is read and
+    the row counts its attempts and is parked like any poison row."""
+    from datetime import UTC, datetime
+
+    import sqlalchemy as sa
+    from intervu_kit.events import OutboxRelay
+
+    from .conftest import TABLES
+
+    outbox, parked = TABLES.outbox, TABLES.parked
+    row_id = uuid.uuid4()
+    name = "accounts.user_deletion_requested.v1"  # not a notifications event: its NATS user may not publish it
+    envelope = EventEnvelope.model_validate_json(_envelope(event_class(name), "notifications"))
+    async with kit_db.transaction() as session:
+        await session.execute(
+            sa.insert(outbox).values(
+                id=row_id,
+                name=name,
+                envelope=envelope.model_dump(mode="json"),
+                created_at=datetime(2000, 1, 1, tzinfo=UTC),  # the oldest: the one-row batches below take it
+            )
+        )
+    relay = OutboxRelay(
+        kit_db,
+        outbox,
+        nats_url=_settings("notifications").nats_url,
+        stream=STREAM,
+        subject_prefix=PREFIX,
+        name="notifications-permissions-test",
+        batch_size=1,
+        max_attempts=2,
+        parked=parked,
+    )
+    try:
+        for _ in range(2):
+            await relay.publish_pending()  # no TimeoutError escapes: the row is this row's problem
+        async with kit_db.transaction() as session:
+            row = (await session.execute(sa.select(outbox).where(outbox.c.id == row_id))).one()
+            held = await session.scalar(sa.select(sa.func.count()).where(parked.c.event_id == row_id))
+        assert row.published_at is None and row.attempts == 2
+        assert "refused" in (row.last_error or "") and held == 1
+    finally:
+        await relay._reset()
+        async with kit_db.transaction() as session:
+            await session.execute(sa.delete(outbox).where(outbox.c.id == row_id))
+            await session.execute(sa.delete(parked).where(parked.c.event_id == row_id))

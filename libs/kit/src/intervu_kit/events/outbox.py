@@ -125,6 +125,16 @@ class OutboxRelay:
                         headers={"Nats-Msg-Id": str(row.id)},
                     )
                 except BROKER_DOWN as exc:
+                    refusal = self._refused(row.name)
+                    if refusal is not None:
+                        # The broker is up but this service may not publish that subject (its NATS user's
+                        # permissions): the server says so on the side and the publish only times out. That row
+                        # will never go: count it (parked after N) instead of stalling the outbox behind it.
+                        attempts = row.attempts + 1
+                        await self._record(session, row.id, refusal, count=True)
+                        if attempts >= self.max_attempts:
+                            await self._park(session, row, refusal, attempts)
+                        continue
                     # Not this row's fault: its error is kept for operators, its attempts are not spent.
                     await self._record(session, row.id, exc, count=False)
                     outage = exc
@@ -144,6 +154,14 @@ class OutboxRelay:
         if outage is not None:
             raise outage
         return published
+
+    def _refused(self, name: str) -> Exception | None:
+        """The server's permissions violation for this row's subject, if that is what the last error was."""
+        error = self._nc.last_error if self._nc is not None else None
+        subject = subject_for(name, self.subject_prefix)
+        if error is not None and "permissions violation" in str(error).lower() and subject in str(error):
+            return PermissionError(f"the broker refused this service publishing to {subject}: {error}")
+        return None
 
     async def _record(self, session: AsyncSession, row_id: object, exc: Exception, *, count: bool) -> None:
         values: dict[str, object] = {"last_error": repr(exc)[:2000]}
