@@ -8,8 +8,14 @@ import uuid
 
 import httpx
 import pytest
+from fastapi import APIRouter
+from intervu_kit.app import create_service_app
+from intervu_kit.db import SessionDep
 from intervu_kit.logging import configure_logging
 from intervu_kit.testing.asserts import assert_error
+from intervu_kit.testing.plugin import running_app
+
+from .conftest import TABLES, Note, kit_settings, router
 
 
 async def test_unknown_route_is_404_in_the_error_shape(client: httpx.AsyncClient) -> None:
@@ -85,3 +91,24 @@ async def test_every_request_writes_an_access_line_with_its_request_id(
     assert lines[-1].getMessage() == "GET /api/kit/nothing-here 404"
     assert lines[-1].request_id == "access-line-check-1"  # type: ignore[attr-defined]
     assert response.headers["x-request-id"] == "access-line-check-1"
+
+
+failing = APIRouter()
+
+
+@failing.post("/disk")
+async def disk(session: SessionDep) -> None:
+    session.add(Note(text="written-before-the-disk-failed"))
+    await session.flush()
+    raise NotADirectoryError(20, "Not a directory", "/storage/.multipart/x")
+
+
+async def test_storage_failing_under_a_request_is_503_and_rolls_back(kit_db: object) -> None:
+    """Found by the fault suite: with the storage folder unavailable an upload's creation answered 500. A
+    dependency failing is a 503 the client may retry (Retry-After), and the request's writes are rolled back."""
+    app = create_service_app(kit_settings(), tables=TABLES, routers=[failing, router], title="failing storage")
+    async with running_app(app) as client:
+        response = await client.post("/api/kit/disk")
+        assert_error(response, 503, "dependency_unavailable")
+        assert response.headers["retry-after"] == "5"
+        assert (await client.get("/api/kit/notes/written-before-the-disk-failed")).json() == {"found": False}

@@ -150,6 +150,18 @@ def install_error_handlers(app: FastAPI) -> None:
         details = {"constraint": constraint} if constraint else {}
         return error_response(409, "conflict", "This conflicts with data that already exists.", details)
 
+    @app.exception_handler(OSError)
+    async def _io(_: Request, exc: OSError) -> JSONResponse:
+        # Storage (a disk, an S3 connection) or another dependency failing under the request: the request was
+        # fine, the service cannot serve it now. Nothing was stored (the transaction rolls back); try again.
+        log.warning("dependency unavailable: %r", exc)
+        return error_response(
+            503,
+            "dependency_unavailable",
+            "Part of Intervu is unavailable for a moment; try again shortly.",
+            headers={"Retry-After": "5"},
+        )
+
     @app.exception_handler(Exception)
     async def _unhandled(_: Request, exc: Exception) -> JSONResponse:
         log.exception("unhandled error", exc_info=exc)
