@@ -21,6 +21,7 @@ from intervu_kit.storage import (
     Storage,
     verify_url_signature,
 )
+from intervu_kit.storage.local import StorageUnavailable
 
 SIGNING_KEY = b"test-signing-key"
 PART = 5 * 1024 * 1024
@@ -218,3 +219,25 @@ async def _encrypted_writes(storage: S3Storage) -> None:
         head = storage._client.head_object(Bucket=storage.bucket, Key=key)
         assert head["ServerSideEncryption"] == "AES256"
     assert await _read_all(storage, "enc/small.bin") == b"x" * 100  # read back transparently
+
+
+async def test_local_storage_out_of_reach_is_an_outage_not_a_missing_object(tmp_path: Path) -> None:
+    """Found by the fault suite: with the storage folder moved away, every object read as "not found", so media
+    rejected recordings for good and a deletion found nothing to delete. Now it is an OSError (retried; a 503)."""
+    root = tmp_path / "objects"
+    store = LocalStorage(root, SIGNING_KEY)
+    await store.put_bytes("recordings/u/r/original", b"bytes", "video/webm")
+    root.rename(tmp_path / "away")
+    root.write_text("not the storage")
+    for attempt in (
+        store.stat("recordings/u/r/original"),
+        _read_all(store, "recordings/u/r/original"),
+        store.list_objects("recordings/u/"),
+        store.delete_prefix("recordings/u/"),
+        store.put_bytes("recordings/u/r/other", b"x"),
+    ):
+        with pytest.raises(StorageUnavailable, match="unavailable"):
+            await attempt
+    root.unlink()
+    (tmp_path / "away").rename(root)
+    assert await _read_all(store, "recordings/u/r/original") == b"bytes"  # back: nothing was lost

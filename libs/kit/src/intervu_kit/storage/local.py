@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+import errno
 import os
 import shutil
 import time
@@ -26,20 +28,36 @@ _TMP = ".tmp"
 _MULTIPART = ".multipart"
 
 
+class StorageUnavailable(OSError):
+    """The store cannot be reached: retry later (an API request answers 503, a job tries again)."""
+
+
 class LocalStorage:
     backend = "local"
 
     def __init__(self, root: Path, signing_key: bytes) -> None:
         self.root = root.resolve()
         self._signing_key = signing_key
+        # A fresh installation starts with no folder: made here, once. Gone later, it is an outage (_available).
+        with contextlib.suppress(OSError):
+            self.root.mkdir(parents=True, exist_ok=True)
+
+    def _available(self) -> None:
+        # The root missing (an unmounted volume, a folder moved away) is an outage, not "no such object": answering
+        # "not found" made media reject recordings for good ("upload it again") and deletions find nothing to
+        # delete while the bytes were only out of reach (found by the fault suite). An OSError is retried.
+        if not self.root.is_dir():
+            raise StorageUnavailable(errno.ENOENT, "object storage is unavailable", str(self.root))
 
     def _path(self, key: str) -> Path:
+        self._available()
         path = (self.root / validate_key(key)).resolve()
         if self.root not in path.parents:
             raise InvalidKey(details={"key": key[:100]})
         return path
 
     def _tmp(self) -> Path:
+        self._available()
         tmp = self.root / _TMP
         tmp.mkdir(parents=True, exist_ok=True)
         return tmp / uuid.uuid4().hex
@@ -98,6 +116,7 @@ class LocalStorage:
     async def list_objects(self, prefix: str) -> list[ObjectInfo]:
         if prefix:
             validate_key(prefix.rstrip("/") or "x")
+        self._available()
         out: list[ObjectInfo] = []
         # Walk only the folder the prefix names (tus lists an upload's tails on every PATCH: never the whole root).
         start = self.root / prefix.rsplit("/", 1)[0] if "/" in prefix else self.root
