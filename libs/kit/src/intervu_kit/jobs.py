@@ -279,7 +279,11 @@ class JobRunner:
         except asyncio.CancelledError:
             raise
         except Exception as exc:
-            await self._failed(job, exc)
+            try:
+                await self._failed(job, exc)
+            except Exception as also:  # the database is away too: the lease runs out and the job is taken over
+                log.warning("job %s (%s): failure not recorded (%r); it is retried when its lease ends", job.id,
+                            job.kind, also)  # fmt: skip
         finally:
             beat.cancel()
             with contextlib.suppress(asyncio.CancelledError, Exception):
