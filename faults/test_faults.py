@@ -17,8 +17,6 @@ import time
 from collections.abc import Awaitable, Callable
 from datetime import datetime
 
-import pytest
-
 from .conftest import Product
 from .harness import (
     SERVICES,
@@ -223,29 +221,7 @@ async def test_storage_unavailable_for_30_s(
     outcome = await conclude(
         practice, admin, jobs, report, "storage out 30 s", started=started, since=since, fault_over=back, notes=notes
     )
-    if only_rejected_as_missing(outcome):
-        # issue 15: local storage says "not found" for every object while its folder is unavailable (LocalStorage
-        # .read/.stat test `path.is_file()`), so media rejects the recordings it checks during the outage for good
-        # (`upload_missing`, "please upload it again") instead of retrying them; and their bytes stay on disk
-        # afterwards (delete_prefix listed nothing while the folder was away).
-        pytest.xfail("issue 15: recordings checked while local storage is unavailable are rejected as upload_missing")
     assert not outcome.problems(), outcome.problems()
-
-
-def only_rejected_as_missing(outcome: Outcome) -> bool:
-    """Whether every problem is one consequence of the known bug: answers rejected as `upload_missing` (so without
-    transcript or feedback, their recordings rejected), and nothing else wrong."""
-    missing = {line[:8] for line in outcome.final_other if "could not be found" in line}
-    return (
-        bool(missing)
-        and len(missing) == len(outcome.final_other)
-        and {line[:8] for line in outcome.transcripts_wrong} <= missing
-        and {line[:8] for line in outcome.feedback_wrong} <= missing
-        and not outcome.stuck
-        and {line[:8] for line in outcome.rejected} <= missing
-        and not outcome.parked
-        and outcome.analytics == outcome.feedback == outcome.inbox
-    )
 
 
 async def test_nats_stopped_for_60_s(

@@ -209,6 +209,9 @@ class KitSettings(BaseSettings):
     events_stream: str = ""
     events_subject_prefix: str = ""
     event_max_attempts: int = 5
+    # A leased job is tried this often before it is parked: retries wait 2 s, 4 s, 8 s ... (4 minutes in all for
+    # 8), so a dependency away for a few minutes (storage, a provider) costs a delay, not the person's answer.
+    job_max_attempts: int = 8
     event_ack_wait_s: float = 60.0  # how long a handler may run before JetStream redelivers
 
     # --- Keycloak ------------------------------------------------------------------------------

@@ -76,7 +76,7 @@ def export_jobs(db: Database, storage: Storage, users: KeycloakUsers, settings: 
         jobs,
         {ASSEMBLE_KIND: handle},
         lease_s=120,
-        max_attempts=settings.event_max_attempts,
+        max_attempts=settings.job_max_attempts,
         concurrency=1,
         listen_dsn=settings.sqlalchemy_url.replace("postgresql+asyncpg://", "postgresql://", 1),
         on_parked={ASSEMBLE_KIND: parked},

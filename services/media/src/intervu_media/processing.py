@@ -422,7 +422,7 @@ def processing_runner(storage: Storage, settings: Settings) -> WorkerJob:
             jobs,
             {KIND: handle},
             lease_s=settings.media_job_lease_s,
-            max_attempts=settings.event_max_attempts,
+            max_attempts=settings.job_max_attempts,
             concurrency=settings.media_job_concurrency,
             per_user=1,
             listen_dsn=settings.sqlalchemy_url.replace("postgresql+asyncpg://", "postgresql://", 1),

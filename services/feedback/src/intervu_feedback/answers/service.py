@@ -243,7 +243,7 @@ def analysis_runner(analyser: Analyser, settings: Settings) -> WorkerJob:
             jobs,
             {ANALYSE_KIND: handle},
             lease_s=settings.feedback_job_lease_s,
-            max_attempts=settings.event_max_attempts,
+            max_attempts=settings.job_max_attempts,
             concurrency=settings.feedback_job_concurrency,
             listen_dsn=settings.sqlalchemy_url.replace("postgresql+asyncpg://", "postgresql://", 1),
         )

@@ -185,7 +185,7 @@ def transcription_runner(
             jobs,
             {TRANSCRIBE_KIND: handle},
             lease_s=settings.transcription_job_lease_s,
-            max_attempts=settings.event_max_attempts,
+            max_attempts=settings.job_max_attempts,
             concurrency=settings.transcription_job_concurrency,
             listen_dsn=settings.sqlalchemy_url.replace("postgresql+asyncpg://", "postgresql://", 1),
             on_parked={TRANSCRIBE_KIND: on_parked},
