@@ -33,6 +33,7 @@ from sqlalchemy.dialects.postgresql import JSONB, UUID, insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from intervu_kit.db import Database
+from intervu_kit.events.outbox import _first  # wake on whichever comes first: stop, or new work
 
 log = logging.getLogger(__name__)
 
@@ -396,12 +397,3 @@ async def jobs_needing_attention(session: AsyncSession, table: sa.Table, limit: 
         JobView(r.id, r.kind, r.key, r.status, r.attempts, r.progress, r.progress_note, r.last_error, r.updated_at)
         for r in rows
     ]
-
-
-async def _first(*events: asyncio.Event) -> None:
-    waiters = [asyncio.create_task(e.wait()) for e in events]
-    try:
-        await asyncio.wait(waiters, return_when=asyncio.FIRST_COMPLETED)
-    finally:
-        for w in waiters:
-            w.cancel()
