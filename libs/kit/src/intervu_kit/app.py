@@ -11,7 +11,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-import uuid
 from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
@@ -30,7 +29,7 @@ from intervu_kit.errors import ErrorResponse, install_error_handlers
 from intervu_kit.events.broker import connect_jetstream
 from intervu_kit.events.tables import EventTables
 from intervu_kit.guard import RequestGuardMiddleware
-from intervu_kit.jobs import jobs_needing_attention
+from intervu_kit.jobs import JobOut, jobs_needing_attention
 from intervu_kit.logging import configure_logging
 from intervu_kit.middleware import RequestContextMiddleware
 from intervu_kit.settings import KitSettings
@@ -80,18 +79,6 @@ class Readiness(BaseModel):
 class Health(BaseModel):
     status: Literal["ok"]
     service: str
-
-
-class JobOut(BaseModel):
-    id: uuid.UUID
-    kind: str
-    key: str
-    status: str
-    attempts: int
-    progress: float
-    progress_note: str | None
-    last_error: str | None
-    updated_at: datetime
 
 
 class ParkedEvent(BaseModel):
@@ -176,7 +163,7 @@ def _admin_router() -> APIRouter:
         table = request.app.state.kit.jobs
         if table is None:
             return []
-        return [JobOut(**vars(v)) for v in await jobs_needing_attention(session, table)]
+        return await jobs_needing_attention(session, table)
 
     return router
 

@@ -29,11 +29,12 @@ from typing import Any
 
 import asyncpg
 import sqlalchemy as sa
+from pydantic import BaseModel
 from sqlalchemy.dialects.postgresql import JSONB, UUID, insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from intervu_kit.db import Database
-from intervu_kit.events.outbox import _first  # wake on whichever comes first: stop, or new work
+from intervu_kit.events.outbox import _first, listen  # wake on whichever comes first: stop, or new work
 
 log = logging.getLogger(__name__)
 
@@ -358,19 +359,12 @@ class JobRunner:
                 await listener.close()
 
     async def _listen(self) -> asyncpg.Connection | None:
-        if self.listen_dsn is None:
-            return None
-        try:
-            conn = await asyncpg.connect(self.listen_dsn)
-            await conn.add_listener(NOTIFY_CHANNEL, lambda *_: self._wake.set())
-            return conn
-        except (OSError, asyncpg.PostgresError) as exc:
-            log.warning("job runner cannot LISTEN, polling only: %s", exc)
-            return None
+        return await listen(self.listen_dsn, NOTIFY_CHANNEL, self._wake, "job runner")
 
 
-@dataclass(frozen=True)
-class JobView:
+class JobOut(BaseModel):
+    """A job as operators see it (``GET /admin/jobs``)."""
+
     id: uuid.UUID
     kind: str
     key: str
@@ -382,7 +376,7 @@ class JobView:
     updated_at: datetime
 
 
-async def jobs_needing_attention(session: AsyncSession, table: sa.Table, limit: int = 200) -> list[JobView]:
+async def jobs_needing_attention(session: AsyncSession, table: sa.Table, limit: int = 200) -> list[JobOut]:
     """Parked jobs and jobs that failed at least once, newest first (the operators' view)."""
     t = table
     rows = (
@@ -393,7 +387,4 @@ async def jobs_needing_attention(session: AsyncSession, table: sa.Table, limit: 
             .limit(limit)
         )
     ).all()
-    return [
-        JobView(r.id, r.kind, r.key, r.status, r.attempts, r.progress, r.progress_note, r.last_error, r.updated_at)
-        for r in rows
-    ]
+    return [JobOut.model_validate(dict(r._mapping)) for r in rows]

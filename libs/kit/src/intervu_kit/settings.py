@@ -324,6 +324,11 @@ class KitSettings(BaseSettings):
         return f"postgresql+asyncpg://{self.db_role}:{password}@{self.pg_host}:{self.pg_port}/{self.db_name}"
 
     @property
+    def listen_dsn(self) -> str:
+        """The database as plain libpq sees it (asyncpg's LISTEN connections take no SQLAlchemy dialect prefix)."""
+        return self.sqlalchemy_url.replace("postgresql+asyncpg://", "postgresql://", 1)
+
+    @property
     def issuer(self) -> str:
         return f"{self.keycloak_public_url}/realms/{self.keycloak_realm}"
 

@@ -24,7 +24,7 @@ Job = Callable[[Database, asyncio.Event], Awaitable[None]]
 
 def _listen_dsn(settings: KitSettings) -> str:
     # asyncpg wants a plain libpq URL, not SQLAlchemy's dialect prefix.
-    return settings.sqlalchemy_url.replace("postgresql+asyncpg://", "postgresql://", 1)
+    return settings.listen_dsn
 
 
 async def run_worker(

@@ -78,7 +78,7 @@ def export_jobs(db: Database, storage: Storage, users: KeycloakUsers, settings: 
         lease_s=120,
         max_attempts=settings.job_max_attempts,
         concurrency=1,
-        listen_dsn=settings.sqlalchemy_url.replace("postgresql+asyncpg://", "postgresql://", 1),
+        listen_dsn=settings.listen_dsn,
         on_parked={ASSEMBLE_KIND: parked},
     )
 

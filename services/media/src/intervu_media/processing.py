@@ -425,7 +425,7 @@ def processing_runner(storage: Storage, settings: Settings) -> WorkerJob:
             max_attempts=settings.job_max_attempts,
             concurrency=settings.media_job_concurrency,
             per_user=1,
-            listen_dsn=settings.sqlalchemy_url.replace("postgresql+asyncpg://", "postgresql://", 1),
+            listen_dsn=settings.listen_dsn,
             on_parked={KIND: on_parked},
         )
         await runner.run(stop)

@@ -185,15 +185,7 @@ class OutboxRelay:
         )
 
     async def _listen(self) -> asyncpg.Connection | None:
-        if self.listen_dsn is None:
-            return None
-        try:
-            conn = await asyncpg.connect(self.listen_dsn)
-            await conn.add_listener(NOTIFY_CHANNEL, lambda *_: self._wake.set())
-            return conn
-        except (OSError, asyncpg.PostgresError) as exc:
-            log.warning("outbox relay cannot LISTEN, polling only: %s", exc)
-            return None
+        return await listen(self.listen_dsn, NOTIFY_CHANNEL, self._wake, "outbox relay")
 
     async def run(self, stop: asyncio.Event) -> None:
         listener = await self._listen()
@@ -225,6 +217,20 @@ class OutboxRelay:
                 await self._nc.close()
         self._nc = None
         self._js = None
+
+
+async def listen(dsn: str | None, channel: str, wake: asyncio.Event, who: str) -> asyncpg.Connection | None:
+    """A LISTEN connection that sets ``wake`` on every notification of ``channel``; None (the caller polls) when
+    there is no DSN or PostgreSQL cannot be reached."""
+    if dsn is None:
+        return None
+    try:
+        conn = await asyncpg.connect(dsn)
+        await conn.add_listener(channel, lambda *_: wake.set())
+        return conn
+    except (OSError, asyncpg.PostgresError) as exc:
+        log.warning("%s cannot LISTEN, polling only: %s", who, exc)
+        return None
 
 
 async def _first(*events: asyncio.Event) -> None:

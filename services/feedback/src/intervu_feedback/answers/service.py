@@ -245,7 +245,7 @@ def analysis_runner(analyser: Analyser, settings: Settings) -> WorkerJob:
             lease_s=settings.feedback_job_lease_s,
             max_attempts=settings.job_max_attempts,
             concurrency=settings.feedback_job_concurrency,
-            listen_dsn=settings.sqlalchemy_url.replace("postgresql+asyncpg://", "postgresql://", 1),
+            listen_dsn=settings.listen_dsn,
         )
         await runner.run(stop)
 

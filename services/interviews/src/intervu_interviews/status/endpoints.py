@@ -52,7 +52,7 @@ async def session_status_stream(session_id: uuid.UUID, user: CurrentUser, reques
     async with db.transaction() as session:
         if not await StatusRepository(session).owns_session(session_id, user.id):
             raise SessionNotFound()
-    hub = hub_for(request.app.state.kit.settings.sqlalchemy_url.replace("postgresql+asyncpg://", "postgresql://", 1))
+    hub = hub_for(request.app.state.kit.settings.listen_dsn)
 
     async def events() -> AsyncIterator[bytes]:
         ends = time.monotonic() + STREAM_S

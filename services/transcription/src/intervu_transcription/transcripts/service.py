@@ -187,7 +187,7 @@ def transcription_runner(
             lease_s=settings.transcription_job_lease_s,
             max_attempts=settings.job_max_attempts,
             concurrency=settings.transcription_job_concurrency,
-            listen_dsn=settings.sqlalchemy_url.replace("postgresql+asyncpg://", "postgresql://", 1),
+            listen_dsn=settings.listen_dsn,
             on_parked={TRANSCRIBE_KIND: on_parked},
         )
         await runner.run(stop)
