@@ -114,8 +114,10 @@ class Console:
     def watch(self, page: Page) -> None:
         def on_console(message: ConsoleMessage) -> None:
             if message.type == "error":
-                source = message.location.get("url", "")
-                self.errors.append(f"{page.url}: {message.text} ({source})")
+                # Without its query (a signed URL's signature): a long message is cut in the middle by pytest's
+                # report, which hid the status of a failed load in CI.
+                source = message.location.get("url", "").split("?")[0]
+                self.errors.append(f"{message.text} ({source}) on {page.url}")
 
         page.on("console", on_console)
         page.on("pageerror", lambda error: self.errors.append(f"{page.url}: uncaught {error}"))
