@@ -21,6 +21,7 @@ from pydantic import ValidationError
 from intervu_kit.devstack.config import DevSettings, Paths
 from intervu_kit.devstack.procs import Progress, pidfile, read_pid, stop_pid, wait_ready
 from intervu_kit.devstack.stack import (
+    ForeignInfrastructure,
     caddy_component,
     infra_components,
     service_components,
@@ -166,18 +167,26 @@ def main(argv: list[str] | None = None) -> int:
     if settings.environment is Environment.PRODUCTION:
         print("intervu-dev is for development only (INTERVU_ENVIRONMENT=production)", file=sys.stderr)
         return 2
-    if args.command == "up":
+    try:
+        return _command(args.command, settings)
+    except ForeignInfrastructure as exc:
+        print(f"intervu-dev: {exc}", file=sys.stderr)
+        return 2
+
+
+def _command(command: str, settings: DevSettings) -> int:
+    if command == "up":
         started = up_infra(settings, Progress())
         print("started: " + (", ".join(started) or "nothing (already running)"))
         return 0
-    if args.command == "migrate":
+    if command == "migrate":
         migrate(Progress(), (Environment.DEVELOPMENT, Environment.TEST))
         return 0
-    if args.command == "run":
+    if command == "run":
         return cmd_run(settings)
-    if args.command == "down":
+    if command == "down":
         return cmd_down(settings)
-    if args.command == "reset-keycloak":
+    if command == "reset-keycloak":
         return cmd_reset_keycloak(settings)
     return cmd_status(settings)
 

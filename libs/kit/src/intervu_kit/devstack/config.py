@@ -25,6 +25,11 @@ class DevSettings(KitSettings):
     minio_port: int = 19000
     minio_console_port: int = 19001
     https_port: int = 8443
+    # Use PostgreSQL, NATS, MinIO and Keycloak already listening on the ports above although this checkout did not
+    # start them (your own servers). Off by default: another checkout's stack on the same ports holds that
+    # checkout's data, and a test run or `make run` against it mixes the two (CI once served clips whose files
+    # were in another checkout's storage: 404s in the browser).
+    dev_shared_infra: bool = False
     http_port: int = 8080
 
 

@@ -432,13 +432,29 @@ def infra_components(s: DevSettings) -> list[Component]:
     return [postgres_component(s), nats_component(s), minio_component(s), keycloak_component(s)]
 
 
+class ForeignInfrastructure(Exception):
+    """Something this checkout did not start answers on one of its infrastructure ports."""
+
+
+def _ours(comp: Component, s: DevSettings) -> None:
+    if s.dev_shared_infra or comp.running():
+        return
+    raise ForeignInfrastructure(
+        f"{comp.name} is already answering on its port, but this checkout did not start it (another checkout's "
+        f"`make up` or `make run`?). Its data is not this checkout's: stop it there (`make down`), or set "
+        "INTERVU_DEV_SHARED_INFRA=true to use servers of your own on these ports."
+    )
+
+
 def up_infra(s: DevSettings, progress: Progress) -> list[str]:
     """Start whatever infrastructure is not running yet; returns the names it started."""
     started_names: list[str] = []
     started_at: dict[str, float] = {}
     prepare_postgres(s)
     pg = postgres_component(s)
-    if not pg.ready():
+    if pg.ready():
+        _ours(pg, s)
+    else:
         progress.step("starting postgres")
         started_at["postgres"] = time.monotonic()
         pg.start()
@@ -451,6 +467,7 @@ def up_infra(s: DevSettings, progress: Progress) -> list[str]:
     to_wait = []
     for comp in others:
         if comp.ready():
+            _ours(comp, s)
             if comp.name == "nats" and refresh_nats(s, comp, progress):
                 started_at[comp.name] = time.monotonic()
                 to_wait.append(comp)
