@@ -474,3 +474,48 @@ async def test_a_pasted_posting_says_what_it_was_read_as_and_the_role_can_be_cho
         old = await api_get(page, f"/api/interviews/sessions/{first.rsplit('/', 1)[-1].split('?')[0]}")
         assert old["status"] == "abandoned"
         assert not console.unexpected(), console.errors
+
+
+async def test_the_interviewer_asks_for_the_missing_result_and_the_results_show_the_thread(
+    new_context: NewContext, make_user: Callable[..., Awaitable[KeycloakUser]]
+) -> None:
+    """Issue 16 in the browser: a typed story with no result gets the follow-up "what happened in the end?", which
+    is answered like any question; the results page shows it under its question, why it was asked, and the whole
+    interview's summary."""
+    user = await make_user()
+    _, page, console = await new_context()
+    await sign_in(page, user)
+    await accept_policy(page)
+    await start_session(page)
+    main_question = await page.locator("#question-heading").inner_text()
+    await page.get_by_role("tab", name="Type my answer").click()
+    await page.get_by_label("Your answer").fill(
+        "Last year our support queue grew to three hundred tickets after a billing bug. I was asked to bring "
+        "response times back under a day. I sorted the tickets by severity, wrote macros for the common questions "
+        "and asked the team lead for two more colleagues for a week."
+    )
+    await page.get_by_role("button", name="Submit my answer").click()
+    # The interviewer listens, then asks; the follow-up becomes the current question.
+    heading = page.locator("#question-heading")
+    await expect(heading).to_contain_text("What happened in the end", timeout=PIPELINE_MS)
+    await expect(page.get_by_text(re.compile(r"^Follow-up to question 1 of 1"))).to_be_visible()
+    await expect(page.get_by_role("button", name="Question 1, follow-up 1")).to_be_visible()
+    await screenshot(page, "08-follow-up-asked")
+    await page.get_by_role("tab", name="Type my answer").click()
+    await page.get_by_label("Your answer").fill(
+        "In the end the backlog was cleared in five days and our first response time fell from 40 hours to 6."
+    )
+    await page.get_by_role("button", name="Submit my answer").click()
+    await expect(page.get_by_text(re.compile(r"Answered \(1 attempt\)"))).to_be_visible()
+    await page.get_by_role("button", name="Finish and see results").click()
+    await expect(page.get_by_role("heading", name=main_question)).to_be_visible()
+    thread = page.get_by_role("region", name="Follow-up questions")
+    await expect(thread.get_by_role("heading", name=re.compile("^Follow-up: What happened in the end"))).to_be_visible()
+    await expect(thread.get_by_text(re.compile("Why the interviewer asked: The story has no result"))).to_be_visible()
+    await expect(thread.get_by_label("Transcript")).to_contain_text("backlog was cleared", timeout=PIPELINE_MS)
+    summary = page.get_by_role("region", name="The whole interview")
+    await expect(summary).to_contain_text("(1 to follow-up questions)", timeout=PIPELINE_MS)
+    await expect(summary.get_by_role("heading", name="Work on these first")).to_be_visible()
+    await screenshot(page, "09-results-thread-and-summary")
+    assert not (problems := await accessibility_problems(page)), "\n".join(problems)
+    assert not console.unexpected(), console.errors

@@ -152,6 +152,14 @@ class QuestionContext(Event):
     suggested_seconds: int = 120
 
 
+class FollowUpContext(Event):
+    """Which main question a follow-up belongs to, and how deep in its thread it is (1 = the first follow-up)."""
+
+    parent_session_question_id: uuid.UUID
+    depth: int
+    main_type: str  # the main question's type (technical answers are probed deeper, STAR belongs to the main answer)
+
+
 class AnswerSubmitted(Event):
     """An answer was started: typed (``text`` holds it) or recorded (the recording and transcript follow)."""
 
@@ -164,6 +172,27 @@ class AnswerSubmitted(Event):
     kind: Literal["recording", "text"]
     text: str | None = None
     question: QuestionContext
+    # The interview around the answer (added for the interviewer's follow-ups; optional, so older events parse):
+    session_question_id: uuid.UUID | None = None
+    interviewer: str | None = None  # the persona (how hard the follow-ups probe)
+    follow_up: FollowUpContext | None = None  # set when this answers a follow-up
+    follow_ups_left: int = 0  # how many more follow-ups this main question may get (0: decide none)
+    asked: list[str] = []  # what the interviewer asked in this session so far (never asked twice)
+    asked_probes: list[str] = []  # the probe kinds already used on this main question
+
+
+class FollowUpAsked(Event):
+    """The interviewer asks a follow-up in a session: the avatar service renders ``spoken`` (an acknowledgement and
+    the question) at once, ahead of everything else it renders."""
+
+    event_name = "interviews.follow_up_asked.v1"
+    session_id: uuid.UUID
+    user_id: str
+    session_question_id: uuid.UUID
+    parent_session_question_id: uuid.UUID
+    text: str  # the question alone (shown as the question)
+    spoken: str  # what the interviewer says: a short acknowledgement, then the question
+    interviewer: str | None = None
 
 
 # --- media ----------------------------------------------------------------------------------------
@@ -289,3 +318,25 @@ class FeedbackCompleted(Event):
     scores: dict[str, int] = {}  # score name (pace, fillers, structure...) -> 0..100
     delivery: DeliveryFigures | None = None
     completed_at: datetime | None = None
+
+
+class ProposedFollowUp(Event):
+    probe: str  # result, action, situation, task, own_part, measure, key_point, concise, off_topic, story, depth_*
+    text: str
+    reason: str
+    evidence_first: int  # the answer's words it comes from (indexes into its transcript; -1: the whole answer)
+    evidence_last: int
+    quote: str
+    provider: str  # who decided: "local" (the rules) or an LLM provider
+
+
+class FollowUpDecided(Event):
+    """After analysing an answer, what the interviewer would ask next about it: a follow-up, or none (the
+    interview moves on). Published before the coaching, so the interview does not wait for it."""
+
+    event_name = "feedback.follow_up_decided.v1"
+    answer_id: uuid.UUID
+    user_id: str
+    session_id: uuid.UUID | None = None
+    session_question_id: uuid.UUID | None = None
+    follow_up: ProposedFollowUp | None = None

@@ -156,9 +156,10 @@ class JobContext:
                 raise LeaseLost(str(self.job.id))
 
     @contextlib.asynccontextmanager
-    async def finishing(self) -> AsyncIterator[AsyncSession]:
-        """The one short transaction that stores the job's result: it commits only while this runner still holds
-        the lease (the row is locked first, so a takeover cannot slip in between check and write)."""
+    async def fenced(self) -> AsyncIterator[AsyncSession]:
+        """A short transaction that commits only while this runner still holds the lease (the row is locked first,
+        so a takeover cannot slip in between check and write): for a result published before the job ends (the
+        feedback's follow-up decision, ahead of its coaching). A retried job may run it again: keep it idempotent."""
         t = self.table
         async with self.db.transaction() as session:
             held = await session.scalar(
@@ -168,6 +169,13 @@ class JobContext:
             )
             if held is None:
                 raise LeaseLost(str(self.job.id))
+            yield session
+
+    @contextlib.asynccontextmanager
+    async def finishing(self) -> AsyncIterator[AsyncSession]:
+        """The one short transaction that stores the job's result and marks the job done, fenced like ``fenced``."""
+        t = self.table
+        async with self.fenced() as session:
             yield session
             await session.execute(
                 sa.update(t)

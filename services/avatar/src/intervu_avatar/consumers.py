@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from intervu_contracts import EventEnvelope, InterviewSessionCreated
+from intervu_contracts import EventEnvelope, FollowUpAsked, InterviewSessionCreated
 from intervu_kit.events import EventConsumer
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from intervu_avatar.clips.service import on_session_created
+from intervu_avatar.clips.service import on_follow_up_asked, on_session_created
 from intervu_avatar.providers.base import AvatarProvider
 
 
@@ -16,7 +16,11 @@ def registrar(provider: AvatarProvider) -> Callable[[EventConsumer], None]:
     async def session_created(session: AsyncSession, event: InterviewSessionCreated, envelope: EventEnvelope) -> None:
         await on_session_created(session, provider, event, envelope)
 
+    async def follow_up_asked(session: AsyncSession, event: FollowUpAsked, envelope: EventEnvelope) -> None:
+        await on_follow_up_asked(session, provider, event, envelope)
+
     def register(consumer: EventConsumer) -> None:
         consumer.on(InterviewSessionCreated)(session_created)
+        consumer.on(FollowUpAsked)(follow_up_asked)
 
     return register

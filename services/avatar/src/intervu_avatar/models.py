@@ -51,6 +51,8 @@ class Clip(Base):
     speech_s: Mapped[float | None] = mapped_column(sa.Float, nullable=True)
     render_s: Mapped[float | None] = mapped_column(sa.Float, nullable=True)
     attempts: Mapped[int] = mapped_column(sa.Integer, default=0)
+    # Higher renders first: a follow-up a person is waiting for (1) before clips planned ahead of time (0).
+    priority: Mapped[int] = mapped_column(sa.Integer, server_default="0", default=0)
     lease_until: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True), nullable=True)
     lease_token: Mapped[uuid.UUID | None] = mapped_column(UUID(as_uuid=True), nullable=True)
     errors: Mapped[list[str]] = mapped_column(JSONB, default=list)
@@ -71,8 +73,10 @@ class SessionVideo(Base):
     position: Mapped[int] = mapped_column(sa.Integer, primary_key=True)
     user_id: Mapped[str] = mapped_column(sa.String(64), index=True)
     persona: Mapped[str] = mapped_column(sa.String(20))
-    kind: Mapped[str] = mapped_column(sa.String(12))  # intro | question | transition | closing
+    kind: Mapped[str] = mapped_column(sa.String(12))  # intro | question | transition | closing | follow_up
     question_id: Mapped[uuid.UUID | None] = mapped_column(UUID(as_uuid=True), nullable=True)
+    # A follow-up's session question (interviews' id): the page plays the line asking it.
+    session_question_id: Mapped[uuid.UUID | None] = mapped_column(UUID(as_uuid=True), nullable=True)
     clip_key: Mapped[str] = mapped_column(sa.ForeignKey("clips.key"), index=True)
     created_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True), server_default=sa.func.now())
 

@@ -62,7 +62,12 @@ def quality() -> list[str]:
 
     encoder = default_encoder()
     lines = ["feedback accuracy on labelled answers (services/feedback/labelled/), tune and held-out halves:"]
-    measures: dict[str, dict[str, str]] = {"STAR": {}, "structure remarks the labels contradict": {}, "relevance": {}}
+    measures: dict[str, dict[str, str]] = {
+        "STAR": {},
+        "structure remarks the labels contradict": {},
+        "relevance": {},
+        "follow-up choice (neutral interviewer, target >= 80%)": {},
+    }
     for part in labelled.SPLITS:
         print(f"\r      STAR and relevance, {part} half", end="", file=sys.stderr)
         measures["STAR"][part] = labelled.star_figures(encoder, labelled.split("star", part)).line()
@@ -70,6 +75,9 @@ def quality() -> list[str]:
             labelled.contradictions(encoder, labelled.split("star", part))
         )
         measures["relevance"][part] = labelled.relevance_figures(encoder, labelled.split("relevance", part)).line()
+        measures["follow-up choice (neutral interviewer, target >= 80%)"][part] = labelled.follow_up_figures(
+            encoder, labelled.split("follow_ups", part)
+        ).line()
     with tempfile.TemporaryDirectory(prefix="feedback-videos-") as tmp:
         measures["faces on camera"] = {}
         for part in labelled.SPLITS:

@@ -333,3 +333,37 @@ def contradictions(encoder: SentenceEncoder, items: Sequence[dict[str, Any]]) ->
             if remark.code == "quantified":
                 count += not quoted <= gold["result"]
     return count
+
+
+@dataclass
+class FollowUpFigures:
+    answers: int
+    right: int  # the gap probed first is the labelled one (None: no follow-up)
+    wrong: list[str]  # "id: labelled -> chosen"
+
+    def line(self) -> str:
+        return f"{self.answers} answers, right probe chosen {self.right / max(1, self.answers):.0%}"
+
+
+def typed_report(encoder: SentenceEncoder, text: str, question: dict[str, Any]) -> dict[str, Any]:
+    """The report the feedback service makes of a typed answer to this question (the follow-up decision's input)."""
+    from intervu_feedback.analysis.report import Report
+    from intervu_feedback.answers.service import analyse_inputs
+    from intervu_feedback.models import AnswerInput
+
+    report: Report = analyse_inputs(encoder, AnswerInput(kind="text", text=text, question=question), None, None)
+    return report.as_json()
+
+
+def follow_up_figures(encoder: SentenceEncoder, items: Sequence[dict[str, Any]]) -> FollowUpFigures:
+    """The neutral interviewer's first follow-up on each labelled answer, against the gap a reader would probe."""
+    from intervu_feedback.interviewer.probe import decide
+
+    right, wrong = 0, []
+    for item in items:
+        chosen = decide(typed_report(encoder, item["text"], item["question"]), item["question"], "neutral")
+        gap = chosen.gap if chosen else None
+        right += gap == item["gap"]
+        if gap != item["gap"]:
+            wrong.append(f"{item['id']}: {item['gap']} -> {gap}")
+    return FollowUpFigures(len(items), right, wrong)

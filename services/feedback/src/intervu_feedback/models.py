@@ -44,6 +44,8 @@ class AnswerInput(Base):
     question: Mapped[dict[str, Any] | None] = mapped_column(JSONB, nullable=True)
     text: Mapped[str | None] = mapped_column(sa.Text, nullable=True)
     transcript: Mapped[dict[str, Any] | None] = mapped_column(JSONB, nullable=True)
+    # The interview around it (persona, session question, its thread, what was asked): the follow-up decision's input.
+    interview: Mapped[dict[str, Any] | None] = mapped_column(JSONB, nullable=True)
     created_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True), server_default=sa.func.now())
 
 

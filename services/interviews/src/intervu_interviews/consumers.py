@@ -9,6 +9,7 @@ from intervu_contracts import (
     ConsentChanged,
     EventEnvelope,
     FeedbackCompleted,
+    FollowUpDecided,
     RecordingProcessing,
     RecordingRejected,
     RecordingUploaded,
@@ -21,6 +22,7 @@ from intervu_kit.consents import copy_consent, granted
 from intervu_kit.events import EventConsumer
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from intervu_interviews.followups.service import on_follow_up_decided
 from intervu_interviews.models import Answer, AnswerKind, AnswerStage, AnswerStatus, consents
 from intervu_interviews.sessions.repository import SessionRepository
 from intervu_interviews.status.repository import StatusRepository
@@ -123,4 +125,5 @@ def register(consumer: EventConsumer) -> None:
     consumer.on(TranscriptionCompleted)(on_transcription_completed)
     consumer.on(TranscriptionFailed)(on_transcription_failed)
     consumer.on(FeedbackCompleted)(on_feedback_completed)
+    consumer.on(FollowUpDecided)(on_follow_up_decided)
     consumer.on(ConsentChanged)(on_consent_changed)

@@ -66,6 +66,15 @@ class AnswerStage(StrEnum):
     FAILED = "failed"
 
 
+class FollowUpState(StrEnum):
+    """The interviewer's decision after an answer given in an interview: waiting for the analysis, a follow-up was
+    asked (a new session question under the main one), or none (the interview moves on)."""
+
+    PENDING = "pending"
+    ASKED = "asked"
+    NONE = "none"
+
+
 class AnswerStatus(StrEnum):
     AWAITING_RECORDING = "awaiting_recording"  # created; the upload has not finished processing
     RECORDED = "recorded"  # the media service accepted the recording
@@ -120,20 +129,34 @@ class PracticeSession(Base):
     ended_at: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True), nullable=True)
 
     questions: Mapped[list[SessionQuestion]] = relationship(
-        order_by="SessionQuestion.position", lazy="selectin", cascade="all, delete-orphan"
+        order_by="[SessionQuestion.position, SessionQuestion.depth]", lazy="selectin", cascade="all, delete-orphan"
     )
 
 
 class SessionQuestion(Base):
     __tablename__ = "session_questions"
-    __table_args__ = (sa.UniqueConstraint("session_id", "position", name="uq_session_questions_position"),)
+    # A follow-up shares its main question's position, one level deeper (depth 1, 2...).
+    __table_args__ = (sa.UniqueConstraint("session_id", "position", "depth", name="uq_session_questions_position"),)
 
     id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), primary_key=True, default=uuid.uuid4)
     session_id: Mapped[uuid.UUID] = mapped_column(sa.ForeignKey("practice_sessions.id", ondelete="CASCADE"), index=True)
+    # A follow-up points at its main question's bank question (its competencies and type), with its own words.
     question_id: Mapped[uuid.UUID] = mapped_column(sa.ForeignKey("questions.id"))
     position: Mapped[int] = mapped_column(sa.Integer)
     relevance: Mapped[float | None] = mapped_column(sa.Float, nullable=True)
     matched_terms: Mapped[list[str]] = mapped_column(JSONB, default=list)
+    # --- follow-ups (none of these on a main question) ---
+    parent_id: Mapped[uuid.UUID | None] = mapped_column(
+        sa.ForeignKey("session_questions.id", ondelete="CASCADE"), nullable=True, index=True
+    )
+    depth: Mapped[int] = mapped_column(sa.Integer, server_default="0", default=0)
+    prompt: Mapped[str | None] = mapped_column(sa.Text, nullable=True)  # the follow-up question
+    spoken: Mapped[str | None] = mapped_column(sa.Text, nullable=True)  # an acknowledgement, then the question
+    probe: Mapped[str | None] = mapped_column(sa.String(20), nullable=True)  # result, own_part, depth_scale...
+    reason: Mapped[str | None] = mapped_column(sa.Text, nullable=True)
+    evidence: Mapped[dict[str, Any] | None] = mapped_column(JSONB, nullable=True)  # {first, last, text}
+    from_answer_id: Mapped[uuid.UUID | None] = mapped_column(UUID(as_uuid=True), nullable=True)
+    decided_by: Mapped[str | None] = mapped_column(sa.String(40), nullable=True)
 
     question: Mapped[Question] = relationship(lazy="selectin")
     answers: Mapped[list[Answer]] = relationship(
@@ -160,5 +183,7 @@ class Answer(Base):
     # The pipeline's one status for this answer, and how far its current stage is (0..1).
     stage: Mapped[str] = mapped_column(sa.String(20), server_default=AnswerStage.READY.value)
     stage_share: Mapped[float] = mapped_column(sa.Float, server_default="0")
+    # The interviewer's follow-up decision on this answer (FollowUpState); none outside an interview.
+    follow_up: Mapped[str | None] = mapped_column(sa.String(10), nullable=True)
     created_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True), server_default=_now())
     updated_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True), server_default=_now(), onupdate=_now())

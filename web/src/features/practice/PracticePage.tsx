@@ -49,10 +49,12 @@ export function PracticePage() {
     [sessionId],
   );
 
+  // Main questions in order, each followed by the interviewer's follow-ups on it (same position, one level deeper).
   const questions = useMemo(
-    () => [...(session?.questions ?? [])].sort((a, b) => a.position - b.position),
+    () => [...(session?.questions ?? [])].sort((a, b) => a.position - b.position || (a.depth ?? 0) - (b.depth ?? 0)),
     [session],
   );
+  const mains = questions.filter((q) => !q.parent_id);
   const chosen = params.get("question");
   const current =
     questions.find((q) => q.id === chosen) ?? questions.find((q) => q.answers.length === 0) ?? questions.at(-1);
@@ -72,7 +74,9 @@ export function PracticePage() {
   if (!session || !current) return <Loading label="Preparing your interview…" />;
 
   const index = questions.indexOf(current);
-  const answeredAll = questions.every((q) => q.answers.length > 0);
+  const main = mains.find((q) => q.id === (current.parent_id ?? current.id));
+  const mainNumber = main ? mains.indexOf(main) + 1 : index + 1;
+  const answeredAll = mains.every((q) => q.answers.length > 0);
   const finish = async () => {
     try {
       if (session.status !== "completed") {
@@ -93,28 +97,33 @@ export function PracticePage() {
     <section className="stack" aria-labelledby="question-heading">
       {session.inferred && session.answered_count === 0 ? <ReadAs session={session} /> : null}
       <nav aria-label="Questions" className="steps-row">
-        {questions.map((q, i) => (
-          <button
-            key={q.id}
-            type="button"
-            className={`step ${q.id === current.id ? "active" : ""} ${q.answers.length ? "answered" : ""}`}
-            aria-current={q.id === current.id ? "step" : undefined}
-            aria-label={`Question ${i + 1}${q.answers.length ? ", answered" : ""}`}
-            onClick={() => goTo(q)}
-          >
-            {i + 1}
-          </button>
-        ))}
+        {questions.map((q) => {
+          const n = mains.indexOf(mains.find((m) => m.id === (q.parent_id ?? q.id)) ?? q) + 1;
+          const name = q.parent_id ? `Question ${n}, follow-up ${q.depth}` : `Question ${n}`;
+          return (
+            <button
+              key={q.id}
+              type="button"
+              className={`step ${q.parent_id ? "follow-up" : ""} ${q.id === current.id ? "active" : ""} ${q.answers.length ? "answered" : ""}`}
+              aria-current={q.id === current.id ? "step" : undefined}
+              aria-label={`${name}${q.answers.length ? ", answered" : ""}`}
+              onClick={() => goTo(q)}
+            >
+              {q.parent_id ? `${n}${String.fromCharCode(96 + (q.depth ?? 1))}` : n}
+            </button>
+          );
+        })}
       </nav>
       <div className="practice-grid">
         <Interviewer question={current} videos={videos.value} />
         <div className="card">
           <p className="muted small">
-            Question {index + 1} of {questions.length} · {titleCase(current.question.type)} ·{" "}
-            {titleCase(current.question.difficulty)} · aim for about {formatSeconds(current.question.suggested_seconds)}
+            {current.parent_id
+              ? `Follow-up to question ${mainNumber} of ${mains.length} · answer it in a sentence or two`
+              : `Question ${mainNumber} of ${mains.length} · ${titleCase(current.question.type)} · ${titleCase(current.question.difficulty)} · aim for about ${formatSeconds(current.question.suggested_seconds)}`}
           </p>
           <h1 id="question-heading" className="question-text">
-            {current.question.text}
+            {current.prompt ?? current.question.text}
           </h1>
           {current.answers.length ? (
             <p className="ok">
@@ -129,9 +138,21 @@ export function PracticePage() {
             question={current}
             recorder={recorder}
             onAnswered={() => {
-              // Stay on this question (its "uploaded"/"sent" note stays visible); "Next question" moves on.
+              // Stay on this question (its "uploaded"/"sent" note stays visible); "Next question" moves on, or the
+              // interviewer's follow-up does when it comes (ListeningNote).
               setParams({ question: current.id }, { replace: true });
               void load();
+            }}
+          />
+          <ListeningNote
+            key={`listening-${current.id}`}
+            question={current}
+            questions={questions}
+            interviewer={videos.value?.persona?.name ?? "The interviewer"}
+            reload={load}
+            onFollowUp={(followUp) => {
+              setParams({ question: followUp.id }, { replace: true });
+              videos.reload();
             }}
           />
         </div>
@@ -161,7 +182,11 @@ export function PracticePage() {
 /** The interviewer asks: a rendered video when the avatar service has one, otherwise its voice, otherwise the
  * browser reads the question aloud. The words are always on screen too. */
 function Interviewer({ question, videos }: { question: Question; videos?: Avatar["SessionVideos"] }) {
-  const clip = videos?.clips.find((c) => c.kind === "question" && c.question_id === question.question.id);
+  const clip = videos?.clips.find((c) =>
+    question.parent_id
+      ? c.kind === "follow_up" && c.session_question_id === question.id
+      : c.kind === "question" && c.question_id === question.question.id,
+  );
   const mediaRef = useRef<HTMLVideoElement & HTMLAudioElement>(null);
   const [blocked, setBlocked] = useState(false);
   const ready = Boolean(clip?.status === "ready" && (clip.webm_url || clip.mp4_url || clip.audio_webm_url));
@@ -177,7 +202,7 @@ function Interviewer({ question, videos }: { question: Question; videos?: Avatar
   const speak = () => {
     if (!("speechSynthesis" in window)) return;
     window.speechSynthesis.cancel();
-    window.speechSynthesis.speak(new SpeechSynthesisUtterance(question.question.text));
+    window.speechSynthesis.speak(new SpeechSynthesisUtterance(question.prompt ?? question.question.text));
   };
 
   return (
@@ -219,6 +244,57 @@ function Interviewer({ question, videos }: { question: Question; videos?: Avatar
         {videos?.persona ? `${videos.persona.name}, ${videos.persona.title}` : "Your interviewer"}
       </figcaption>
     </figure>
+  );
+}
+
+/** While the interviewer decides what to ask next about the newest answer (it waits for that answer's analysis):
+ * a note, polling the session; a follow-up, when one is asked, becomes the current question. */
+function ListeningNote({
+  question,
+  questions,
+  interviewer,
+  reload,
+  onFollowUp,
+}: {
+  question: Question;
+  questions: Question[];
+  interviewer: string;
+  reload: () => Promise<void>;
+  onFollowUp: (followUp: Question) => void;
+}) {
+  const newest = question.answers.reduce<Question["answers"][number] | undefined>(
+    (a, b) => (a && a.attempt > b.attempt ? a : b),
+    undefined,
+  );
+  const pending = newest?.follow_up === "pending";
+  const followUp = newest ? questions.find((q) => q.from_answer_id === newest.id) : undefined;
+  const seen = useRef<string | undefined>(undefined);
+
+  useEffect(() => {
+    if (!pending) return;
+    const started = Date.now();
+    const timer = window.setInterval(() => {
+      // The decision comes with the answer's analysis: seconds for a typed answer, a little more for a recording.
+      if (Date.now() - started > 90_000) window.clearInterval(timer);
+      else void reload();
+    }, 1000);
+    return () => window.clearInterval(timer);
+  }, [pending, reload]);
+
+  useEffect(() => {
+    if (followUp && newest?.follow_up === "asked" && seen.current !== followUp.id) {
+      seen.current = followUp.id;
+      // A beat after the "sent" note, as a person would pause before asking.
+      const timer = window.setTimeout(() => onFollowUp(followUp), 1200);
+      return () => window.clearTimeout(timer);
+    }
+  }, [followUp, newest, onFollowUp]);
+
+  if (!pending) return null;
+  return (
+    <p className="listening" role="status">
+      <span className="dots" aria-hidden="true" /> {interviewer} is listening to your answer and may ask a follow-up…
+    </p>
   );
 }
 

@@ -21,16 +21,25 @@ export function ResultsPage() {
   const [session, setSession] = useState<Interviews["SessionOut"]>();
   const [error, setError] = useState<unknown>();
 
-  useEffect(() => {
-    unwrap(api.GET("/api/interviews/sessions/{session_id}", { params: { path: { session_id: sessionId } } }))
-      .then(setSession)
-      .catch(setError);
-  }, [sessionId]);
-
   // One subscription for the whole session: each answer's stage on its way to feedback, pushed by the server.
   const { status } = useAnswerStatus(sessionId, session !== undefined);
   const stages = new Map((status?.answers ?? []).map((a) => [a.answer_id, a]));
   const withFeedback = new Set((status?.answers ?? []).filter((a) => a.stage === "ready").map((a) => a.answer_id));
+  // The session again when the interviewer asked a follow-up meanwhile (a new question in a thread).
+  const decisions = (status?.answers ?? []).map((a) => `${a.answer_id}:${a.follow_up ?? ""}`).join(",");
+
+  useEffect(() => {
+    unwrap(api.GET("/api/interviews/sessions/{session_id}", { params: { path: { session_id: sessionId } } }))
+      .then(setSession)
+      .catch(setError);
+  }, [sessionId, decisions]);
+
+  const summary = useOnce(
+    () =>
+      unwrap(api.GET("/api/feedback/sessions/{session_id}/summary", { params: { path: { session_id: sessionId } } })),
+    withFeedback.size > 0,
+    [sessionId, withFeedback.size],
+  );
 
   if (error) {
     const missing = error instanceof ApiError && error.status === 404;
@@ -47,9 +56,14 @@ export function ResultsPage() {
   if (!session) return <Loading />;
 
 
-  const questions = [...session.questions].sort((a, b) => a.position - b.position);
-  const answered = questions.filter((q) => q.answers.length);
-  const current = answered.find((q) => q.id === params.get("question")) ?? answered[0];
+  const questions = [...session.questions].sort((a, b) => a.position - b.position || (a.depth ?? 0) - (b.depth ?? 0));
+  const mains = questions.filter((q) => !q.parent_id);
+  const answered = mains.filter((q) => q.answers.length);
+  const chosenSlot = questions.find((q) => q.id === params.get("question"));
+  const current = answered.find((q) => q.id === (chosenSlot?.parent_id ?? chosenSlot?.id)) ?? answered[0];
+  const thread = questions.filter((q) => q.parent_id && q.parent_id === current?.id);
+  // Which main question each answer belongs to (a moment of the summary links to its question).
+  const mainOf = new Map(questions.flatMap((q) => q.answers.map((a) => [a.id, q.parent_id ?? q.id] as const)));
   const attempts = [...(current?.answers ?? [])].sort((a, b) => b.attempt - a.attempt);
   const chosen = attempts.find((a) => a.id === params.get("answer")) ?? attempts[0];
 
@@ -72,7 +86,7 @@ export function ResultsPage() {
             label="Questions"
             wrap
             value={current?.id ?? ""}
-            options={answered.map((q) => ({ value: q.id, label: `Question ${q.position}` }))}
+            options={answered.map((q) => ({ value: q.id, label: `Question ${mains.indexOf(q) + 1}` }))}
             onChange={(id) => setParams({ question: id })}
           />
           {current && chosen ? (
@@ -106,10 +120,114 @@ export function ResultsPage() {
                   before={attempts.find((a) => a.attempt < chosen.attempt && withFeedback.has(a.id)) ?? null}
                 />
               ) : null}
+              {thread.length ? (
+                <section className="stack thread" aria-label="Follow-up questions">
+                  {thread.map((q) => (
+                    <FollowUp key={q.id} question={q} stages={stages} sessionId={sessionId} />
+                  ))}
+                </section>
+              ) : null}
             </>
+          ) : null}
+          {summary.value ? (
+            <InterviewSummary
+              summary={summary.value}
+              onOpen={(answerId) => {
+                const slot = mainOf.get(answerId);
+                if (slot) setParams({ question: slot });
+              }}
+            />
           ) : null}
         </>
       )}
+    </section>
+  );
+}
+
+type Slot = Interviews["SessionQuestionOut"];
+
+/** One follow-up of the thread: what the interviewer asked, why (from which words of the answer), and the answer. */
+function FollowUp({
+  question,
+  stages,
+  sessionId,
+}: {
+  question: Slot;
+  stages: Map<string, AnswerStatus>;
+  sessionId: string;
+}) {
+  const newest = [...question.answers].sort((a, b) => b.attempt - a.attempt)[0];
+  return (
+    <article className="card stack" aria-label={`Follow-up ${question.depth}`}>
+      <h3 className="question-text">Follow-up: {question.prompt}</h3>
+      <p className="why">
+        Why the interviewer asked: {question.reason}
+        {question.evidence?.text ? <> From your answer: “{question.evidence.text}”</> : null}
+      </p>
+      {newest ? (
+        <AnswerResult key={newest.id} answer={newest} stage={stages.get(newest.id)} />
+      ) : (
+        <p className="muted">
+          Not answered. <Link to={`/practice/${sessionId}?question=${question.id}`}>Answer it now</Link>
+        </p>
+      )}
+    </article>
+  );
+}
+
+type Summary = Feedback["InterviewSummary"];
+
+/** The whole interview: per competency, the strongest moments, what to work on first, and the trend. */
+function InterviewSummary({ summary, onOpen }: { summary: Summary; onOpen: (answerId: string) => void }) {
+  const c = summary.compared;
+  const moment = (m: Summary["strengths"][number]) => (
+    <li key={`${m.answer_id}-${m.code}`}>
+      {m.message} {m.quote ? <q>{m.quote}</q> : null}{" "}
+      <button type="button" className="link" onClick={() => onOpen(m.answer_id)}>
+        See the answer
+      </button>
+    </li>
+  );
+  return (
+    <section className="card stack" aria-labelledby="summary-heading">
+      <h2 id="summary-heading">The whole interview</h2>
+      <p>
+        <strong>{Math.round(summary.overall)}</strong> overall, out of 100, over {summary.answers} answer
+        {summary.answers === 1 ? "" : "s"}
+        {summary.follow_ups ? ` (${summary.follow_ups} to follow-up questions)` : ""}.{" "}
+        {c.earlier === null || c.earlier === undefined
+          ? "Your first interview: the next ones are compared with it."
+          : `Your earlier ${c.earlier_interviews} interview${c.earlier_interviews === 1 ? "" : "s"} averaged ${Math.round(c.earlier)} (${(c.delta ?? 0) >= 0 ? "+" : ""}${Math.round(c.delta ?? 0)} now).`}
+      </p>
+      <table className="table">
+        <caption className="muted small">By competency (the answers whose question asks for it)</caption>
+        <thead>
+          <tr>
+            <th scope="col">Competency</th>
+            <th scope="col">Score</th>
+            <th scope="col">Answers</th>
+          </tr>
+        </thead>
+        <tbody>
+          {summary.competencies.map((row) => (
+            <tr key={row.competency}>
+              <td>{titleCase(row.competency)}</td>
+              <td>{Math.round(row.score)}</td>
+              <td>{row.answers.length}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+      <div className="grid-2">
+        <div>
+          <h3>Your strongest moments</h3>
+          <ol>{summary.strengths.map(moment)}</ol>
+        </div>
+        <div>
+          <h3>Work on these first</h3>
+          <ol>{summary.work_on.map(moment)}</ol>
+        </div>
+      </div>
     </section>
   );
 }

@@ -105,6 +105,7 @@ async def session_videos(
         clips.append(
             ClipOut(
                 position=line.position, kind=line.kind, question_id=line.question_id,
+                session_question_id=line.session_question_id,
                 text=clip.text, status=clip.status, media=clip.kind,
                 rendered_by=clip.rendered_by, degraded=clip.degraded, duration_s=clip.duration_s, **urls,
             )

@@ -18,7 +18,9 @@ class ClipRepository:
     def __init__(self, session: AsyncSession) -> None:
         self.db = session
 
-    async def ensure_clip(self, key: str, text: str, persona: str, provider: str, retry_after_s: float) -> bool:
+    async def ensure_clip(
+        self, key: str, text: str, persona: str, provider: str, retry_after_s: float, priority: int = 0
+    ) -> bool:
         """The clip row, created pending when new; True when it was new (a cache miss).
 
         Only what worked is cached for good: a clip that ended degraded (another renderer, the voice alone) or as
@@ -28,7 +30,7 @@ class ClipRepository:
         result = await self.db.execute(
             insert(Clip)
             .values(key=key, text=text, persona=persona, provider=provider, status=ClipStatus.PENDING.value,
-                    degraded=False, objects={}, attempts=0, errors=[])
+                    degraded=False, objects={}, attempts=0, errors=[], priority=priority)
             .on_conflict_do_nothing()
             .returning(Clip.key)
         )  # fmt: skip
@@ -52,9 +54,16 @@ class ClipRepository:
         await self.db.execute(
             insert(SessionVideo)
             .values(session_id=line.session_id, position=line.position, user_id=line.user_id, persona=line.persona,
-                    kind=line.kind, question_id=line.question_id, clip_key=line.clip_key)
+                    kind=line.kind, question_id=line.question_id, clip_key=line.clip_key,
+                    session_question_id=line.session_question_id)
             .on_conflict_do_nothing()
         )  # fmt: skip
+
+    async def next_position(self, session_id: uuid.UUID) -> int:
+        last = await self.db.scalar(
+            sa.select(sa.func.max(SessionVideo.position)).where(SessionVideo.session_id == session_id)
+        )
+        return int(last or 0) + 1
 
     async def session_lines(self, session_id: uuid.UUID, user_id: str) -> Sequence[tuple[SessionVideo, Clip]]:
         rows = await self.db.execute(
@@ -93,7 +102,7 @@ class ClipRepository:
                 ),
                 Clip.attempts < max_attempts,
             )
-            .order_by(Clip.created_at)
+            .order_by(Clip.priority.desc(), Clip.created_at)
             .limit(1)
             .with_for_update(skip_locked=True)
             .scalar_subquery()

@@ -35,8 +35,9 @@ class ClipOut(BaseModel):
     says whether there is a video or only the voice), ``text_only`` (show the words: every renderer failed)."""
 
     position: int
-    kind: Literal["intro", "question", "transition", "closing"]
+    kind: Literal["intro", "question", "transition", "closing", "follow_up"]
     question_id: uuid.UUID | None
+    session_question_id: uuid.UUID | None = None  # a follow-up's session question (interviews' id)
     text: str
     status: Literal["pending", "rendering", "ready", "text_only"]
     media: Literal["video", "audio"] | None

@@ -24,7 +24,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from intervu_contracts import EventEnvelope, InterviewSessionCreated
+from intervu_contracts import EventEnvelope, FollowUpAsked, InterviewSessionCreated
 from intervu_kit.db import Database
 from intervu_kit.storage import Storage
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -105,6 +105,25 @@ async def on_session_created(
     session: AsyncSession, provider: AvatarProvider, event: InterviewSessionCreated, envelope: EventEnvelope
 ) -> None:
     await plan_session(session, event, provider)
+
+
+async def on_follow_up_asked(
+    session: AsyncSession, provider: AvatarProvider, event: FollowUpAsked, envelope: EventEnvelope
+) -> None:
+    """The interviewer asks a follow-up: a new line of the session, rendered before anything planned ahead (the
+    person is waiting for it). The same words by the same persona are one clip, rendered once for everyone."""
+    repo = ClipRepository(session)
+    lines = await repo.session_lines(event.session_id, event.user_id)
+    if any(line.session_question_id == event.session_question_id for line, _ in lines):
+        return  # a redelivered event
+    persona = persona_for(event.interviewer)
+    key = clip_address(event.spoken, persona, provider.name, provider.version)
+    await repo.ensure_clip(key, event.spoken, persona.id, provider.name, retry_after_s=3600.0, priority=1)
+    await repo.add_line(
+        SessionVideo(session_id=event.session_id, position=await repo.next_position(event.session_id),
+                     user_id=event.user_id, persona=persona.id, kind="follow_up", question_id=None,
+                     session_question_id=event.session_question_id, clip_key=key)
+    )  # fmt: skip
 
 
 class DbJobBook:

@@ -46,6 +46,7 @@ from intervu_feedback.answers.repository import FeedbackRepository
 from intervu_feedback.coaching.base import Coach, CoachingError, brief_of
 from intervu_feedback.coaching.local import LocalCoach
 from intervu_feedback.config import Settings
+from intervu_feedback.interviewer.service import in_interview, proposal, publish_decision
 from intervu_feedback.models import ANALYSE_KIND, AnswerInput, Feedback, consents, events, jobs
 
 log = logging.getLogger(__name__)
@@ -170,6 +171,11 @@ async def analyse_job(job: Job, ctx: JobContext, analyser: Analyser) -> None:
     await ctx.progress(0.1, "analysing")
     report = await _report(analyser, data)
     report_json = report.as_json()
+    if in_interview(data):
+        # The interviewer's next move goes out now, not after the coaching (an LLM may take up to 2 x 60 s): the
+        # person is waiting for it. A retried job publishes it again; interviews keeps the first.
+        async with ctx.fenced() as session:
+            await publish_decision(session, data, proposal(data, report_json))
     await ctx.progress(0.7, "coaching")
     coaching, provider = await _coach(analyser, report_json, (data.question or {}).get("text", ""), allowed)
     async with ctx.finishing() as session:
@@ -264,6 +270,16 @@ async def on_answer_submitted(session: AsyncSession, event: AnswerSubmitted, _: 
     data.kind = event.kind
     data.text = event.text
     data.question = event.question.model_dump(mode="json")
+    if event.session_question_id is not None:
+        data.interview = {
+            "session_question_id": str(event.session_question_id),
+            "interviewer": event.interviewer,
+            "follow_up": event.follow_up.model_dump(mode="json") if event.follow_up else None,
+            "main_type": event.follow_up.main_type if event.follow_up else None,
+            "follow_ups_left": event.follow_ups_left,
+            "asked": event.asked,
+            "asked_probes": event.asked_probes,
+        }
     await session.flush()
     return await _enqueue_when_complete(session, data)
 

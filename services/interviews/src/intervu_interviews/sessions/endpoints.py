@@ -36,8 +36,9 @@ def _summary_fields(p: PracticeSession) -> dict[str, object]:
         "from_job_description": p.job_description is not None,
         "interviewer": p.interviewer,
         "device": p.device,
-        "question_count": len(p.questions),
-        "answered_count": sum(1 for sq in p.questions if sq.answers),
+        # The main questions: follow-ups are part of their question's thread.
+        "question_count": sum(1 for sq in p.questions if sq.parent_id is None),
+        "answered_count": sum(1 for sq in p.questions if sq.parent_id is None and sq.answers),
         "created_at": p.created_at,
         "started_at": p.started_at,
         "ended_at": p.ended_at,

@@ -65,6 +65,16 @@ class SessionRepository:
     async def get_answer_owned(self, answer_id: uuid.UUID, user_id: str) -> Answer | None:
         return await self.session.scalar(sa.select(Answer).where(Answer.id == answer_id, Answer.user_id == user_id))
 
+    async def session_of_answer(self, answer: Answer, *, lock: bool = False) -> PracticeSession | None:
+        query = (
+            sa.select(PracticeSession)
+            .join(SessionQuestion, SessionQuestion.session_id == PracticeSession.id)
+            .where(SessionQuestion.id == answer.session_question_id, PracticeSession.user_id == answer.user_id)
+        )
+        if lock:
+            query = query.with_for_update(of=PracticeSession)
+        return await self.session.scalar(query)
+
     async def session_of_question(self, session_question_id: uuid.UUID) -> SessionQuestion | None:
         return await self.session.get(SessionQuestion, session_question_id)
 

@@ -61,10 +61,22 @@ class AnswerOut(BaseModel):
     # Where it is on its way to feedback (pushed live by GET /sessions/{id}/status/stream).
     stage: str
     stage_share: float
+    # The interviewer's decision after this answer: pending, asked (a follow-up joined the session) or none.
+    follow_up: str | None = None
     created_at: datetime
 
 
+class FollowUpEvidence(BaseModel):
+    first: int  # the words of the answer it comes from (indexes into that answer's transcript; -1: none)
+    last: int
+    text: str
+
+
 class SessionQuestionOut(BaseModel):
+    """A main question of the session, or a follow-up the interviewer asked after an answer (``parent_id`` set: it
+    shares its main question's position, ``depth`` 1, 2...; ``prompt`` is what was asked, ``question`` the main
+    question it follows)."""
+
     model_config = ConfigDict(from_attributes=True)
     id: uuid.UUID
     position: int
@@ -72,6 +84,14 @@ class SessionQuestionOut(BaseModel):
     matched_terms: list[str]
     question: QuestionOut
     answers: list[AnswerOut]
+    parent_id: uuid.UUID | None = None
+    depth: int = 0
+    prompt: str | None = None
+    probe: str | None = None  # what it probes: result, action, own_part, measure, key_point, depth_scale...
+    reason: str | None = None  # why the interviewer asked it
+    evidence: FollowUpEvidence | None = None
+    from_answer_id: uuid.UUID | None = None  # the answer it follows up
+    decided_by: str | None = None  # "local" (the offline rules) or an LLM provider
 
 
 class InferredRole(BaseModel):

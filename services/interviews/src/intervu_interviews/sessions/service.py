@@ -17,11 +17,13 @@ from intervu_kit.errors import Conflict, IntervuError, NotFound
 from intervu_kit.events import publish
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from intervu_interviews.followups.service import allowance, asked_in, context_of, main_of, thread
 from intervu_interviews.models import (
     Answer,
     AnswerKind,
     AnswerStage,
     AnswerStatus,
+    FollowUpState,
     PracticeSession,
     Question,
     SessionQuestion,
@@ -43,6 +45,11 @@ from intervu_interviews.ranking import (
 from intervu_interviews.sessions.device import describe_device
 from intervu_interviews.sessions.repository import SessionRepository
 from intervu_interviews.sessions.schemas import AnswerCreate, SessionCreate
+
+# How feedback judges an answer to a follow-up: a question type of its own (no STAR: the story is the main answer's)
+# and a short suggested length.
+FOLLOW_UP_TYPE = "follow-up"
+FOLLOW_UP_SECONDS = 60
 
 
 class SessionNotFound(NotFound):
@@ -221,6 +228,11 @@ class SessionService:
             stage_share=0.0,
             text=data.text,
         )
+        main = main_of(practice, slot)
+        left = allowance(practice, main)
+        # An answer given in the interview waits for the interviewer's decision (a follow-up or none), which feedback
+        # makes from its analysis; with no follow-up allowed it is decided at once.
+        answer.follow_up = (FollowUpState.PENDING if left > 0 else FollowUpState.NONE).value
         slot.answers.append(answer)
         await self.db.flush()
         question = slot.question
@@ -236,13 +248,20 @@ class SessionService:
                 kind="text" if data.kind == AnswerKind.TEXT.value else "recording",
                 text=data.text,
                 question=QuestionContext(
-                    text=question.text,
-                    type=question.type,
+                    # A follow-up is judged as the short question it is: its own words, no STAR, no key points.
+                    text=slot.prompt or question.text,
+                    type=FOLLOW_UP_TYPE if slot.parent_id else question.type,
                     difficulty=question.difficulty,
                     competencies=list(question.competencies),
-                    key_points=list(question.key_points),
-                    suggested_seconds=question.suggested_seconds,
+                    key_points=[] if slot.parent_id else list(question.key_points),
+                    suggested_seconds=FOLLOW_UP_SECONDS if slot.parent_id else question.suggested_seconds,
                 ),
+                session_question_id=slot.id,
+                interviewer=practice.interviewer,
+                follow_up=context_of(practice, slot),
+                follow_ups_left=left,
+                asked=asked_in(practice),
+                asked_probes=[sq.probe for sq in thread(practice, main) if sq.probe],
             ),
             producer="interviews",
         )

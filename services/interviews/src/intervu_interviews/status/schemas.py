@@ -16,6 +16,9 @@ class AnswerStatusOut(BaseModel):
     stage: AnswerStage
     share: float  # how far the current stage is, 0..1 (transcription reports it; other stages jump)
     reason: str | None  # why, when rejected or failed
+    # The interviewer's decision after it: pending (the answer is being analysed), asked (a follow-up question was
+    # added under its main question), none (the interview moves on); null outside an interview's flow.
+    follow_up: str | None = None
     updated_at: datetime
 
 

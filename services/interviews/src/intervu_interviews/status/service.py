@@ -39,6 +39,7 @@ def _out(answer: Answer) -> AnswerStatusOut:
         stage=AnswerStage(answer.stage),
         share=round(answer.stage_share, 3),
         reason=answer.rejection_reason if answer.stage in (AnswerStage.REJECTED, AnswerStage.FAILED) else None,
+        follow_up=answer.follow_up,
         updated_at=answer.updated_at,
     )
 
