@@ -514,7 +514,7 @@ async def test_the_interviewer_asks_for_the_missing_result_and_the_results_show_
     await expect(thread.get_by_text(re.compile("Why the interviewer asked: The story has no result"))).to_be_visible()
     await expect(thread.get_by_label("Transcript")).to_contain_text("backlog was cleared", timeout=PIPELINE_MS)
     summary = page.get_by_role("region", name="The whole interview")
-    await expect(summary).to_contain_text("(1 to follow-up questions)", timeout=PIPELINE_MS)
+    await expect(summary).to_contain_text("1 of them to follow-up questions", timeout=PIPELINE_MS)
     await expect(summary.get_by_role("heading", name="Work on these first")).to_be_visible()
     await screenshot(page, "09-results-thread-and-summary")
     assert not (problems := await accessibility_problems(page)), "\n".join(problems)

@@ -192,9 +192,9 @@ function InterviewSummary({ summary, onOpen }: { summary: Summary; onOpen: (answ
     <section className="card stack" aria-labelledby="summary-heading">
       <h2 id="summary-heading">The whole interview</h2>
       <p>
-        <strong>{Math.round(summary.overall)}</strong> overall, out of 100, over {summary.answers} answer
+        Interview score <strong>{Math.round(summary.overall)}</strong> (the mean of {summary.answers} answer
         {summary.answers === 1 ? "" : "s"}
-        {summary.follow_ups ? ` (${summary.follow_ups} to follow-up questions)` : ""}.{" "}
+        {summary.follow_ups ? `, ${summary.follow_ups} of them to follow-up questions` : ""}).{" "}
         {c.earlier === null || c.earlier === undefined
           ? "Your first interview: the next ones are compared with it."
           : `Your earlier ${c.earlier_interviews} interview${c.earlier_interviews === 1 ? "" : "s"} averaged ${Math.round(c.earlier)} (${(c.delta ?? 0) >= 0 ? "+" : ""}${Math.round(c.delta ?? 0)} now).`}
