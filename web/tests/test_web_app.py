@@ -500,7 +500,7 @@ async def test_the_interviewer_asks_for_the_missing_result_and_the_results_show_
     await expect(heading).to_contain_text("What happened in the end", timeout=PIPELINE_MS)
     await expect(page.get_by_text(re.compile(r"^Follow-up to question 1 of 1"))).to_be_visible()
     await expect(page.get_by_role("button", name="Question 1, follow-up 1")).to_be_visible()
-    await screenshot(page, "08-follow-up-asked")
+    await screenshot(page, "16-follow-up-asked")
     await page.get_by_role("tab", name="Type my answer").click()
     await page.get_by_label("Your answer").fill(
         "In the end the backlog was cleared in five days and our first response time fell from 40 hours to 6."
@@ -516,6 +516,6 @@ async def test_the_interviewer_asks_for_the_missing_result_and_the_results_show_
     summary = page.get_by_role("region", name="The whole interview")
     await expect(summary).to_contain_text("1 of them to follow-up questions", timeout=PIPELINE_MS)
     await expect(summary.get_by_role("heading", name="Work on these first")).to_be_visible()
-    await screenshot(page, "09-results-thread-and-summary")
+    await screenshot(page, "17-results-thread-and-summary")
     assert not (problems := await accessibility_problems(page)), "\n".join(problems)
     assert not console.unexpected(), console.errors
