@@ -107,6 +107,14 @@ def test_a_thread_never_asks_the_same_thing_twice_and_tough_probes_more(encoder:
     assert len(set(probes)) == 3 and decide(tech, technical, "neutral", asked=asked, asked_probes=probes) is None
 
 
+def test_the_personas_probe_as_their_style_says() -> None:
+    from intervu_avatar.personas import PERSONAS
+    from intervu_contracts import INTERVIEWER_STYLES
+
+    # The avatar service's personas and the style interviews and feedback act on are one list.
+    assert {p.id: p.style for p in PERSONAS.values()} == INTERVIEWER_STYLES
+
+
 def test_we_and_i_are_counted_without_hedges_and_key_points_read_as_asked() -> None:
     we, mine, _ = own_part(
         ["We", "planned", "it,", "I", "think", "we", "did", "well,", "and", "our", "team", "shipped", "it"]
@@ -261,3 +269,30 @@ async def test_we_only_gets_asked_for_their_own_part(infra: object, sign_in: Sig
         assert asked["probe"] == "own_part", asked
         # Maya asks at most one follow-up per question: its answer gets none, whatever it says.
         await _answer(interviews, me, session["id"], asked["id"], "We all did a bit of everything.", expect="none")
+
+
+async def test_no_follow_up_once_the_interviewer_said_goodbye(infra: object, sign_in: SignIn) -> None:
+    """A session completed while its answer was being analysed gets no follow-up (found by trying it: the
+    interviewer asked after its closing line); a completed session's new attempts are practice, without any."""
+    me = await sign_in()
+    async with running_app(interviews_app) as interviews, _workers():
+        created = await interviews.post(
+            "/api/interviews/sessions",
+            json={"role": "customer-support", "type": "behavioral", "question_count": 1},
+            headers=me.headers,
+        )
+        session = created.json()
+        sid, slot = session["id"], session["questions"][0]
+        answer_id = await _answer(interviews, me, sid, slot["id"], WE_ONLY)
+        completed = await interviews.post(f"/api/interviews/sessions/{sid}/complete", headers=me.headers)
+        assert completed.status_code == 200, completed.text
+
+        async def decided() -> dict[str, Any] | None:
+            body = (await interviews.get(f"/api/interviews/sessions/{sid}", headers=me.headers)).json()
+            answer = body["questions"][0]["answers"][0]
+            return body if answer["id"] == answer_id and answer["follow_up"] != "pending" else None
+
+        body = await _until(decided)
+        assert body["questions"][0]["answers"][0]["follow_up"] == "none"
+        assert [q for q in body["questions"] if q["parent_id"]] == []
+        await _answer(interviews, me, sid, slot["id"], WE_ONLY, expect="none")

@@ -7,6 +7,9 @@ one until every consumer has moved.
 
 from intervu_contracts.base import Event, EventEnvelope, event_class, registered_events
 from intervu_contracts.events import (
+    DEFAULT_INTERVIEWER,
+    FOLLOW_UP_QUESTION_TYPE,
+    INTERVIEWER_STYLES,
     AnswerSubmitted,
     ConsentChanged,
     ConsentPurpose,
@@ -18,6 +21,7 @@ from intervu_contracts.events import (
     FollowUpContext,
     FollowUpDecided,
     Interviewer,
+    InterviewerStyle,
     InterviewSessionCreated,
     PolicyPublished,
     ProposedFollowUp,
@@ -35,9 +39,13 @@ from intervu_contracts.events import (
     UserDataExported,
     UserDeletionRequested,
     UserExportRequested,
+    interviewer_style,
 )
 
 __all__ = [
+    "DEFAULT_INTERVIEWER",
+    "FOLLOW_UP_QUESTION_TYPE",
+    "INTERVIEWER_STYLES",
     "AnswerSubmitted",
     "ConsentChanged",
     "ConsentPurpose",
@@ -52,6 +60,7 @@ __all__ = [
     "FollowUpDecided",
     "InterviewSessionCreated",
     "Interviewer",
+    "InterviewerStyle",
     "PolicyPublished",
     "ProposedFollowUp",
     "QuestionContext",
@@ -69,5 +78,6 @@ __all__ = [
     "UserDeletionRequested",
     "UserExportRequested",
     "event_class",
+    "interviewer_style",
     "registered_events",
 ]

@@ -119,6 +119,18 @@ class ConsentChanged(Event):
 # The interviewer personas a session may ask for (the avatar service owns their looks and voices). A string on the
 # wire, so a persona added later does not break older consumers.
 Interviewer = Literal["maya", "daniel", "sam"]
+DEFAULT_INTERVIEWER = "daniel"
+# How each persona interviews (interviews caps its follow-ups by it, feedback's rules probe by it; the avatar
+# service's personas carry the same style, checked by its tests).
+InterviewerStyle = Literal["friendly", "neutral", "tough"]
+INTERVIEWER_STYLES: dict[str, InterviewerStyle] = {"maya": "friendly", "daniel": "neutral", "sam": "tough"}
+# The question type an answer to a follow-up travels with (no STAR: the story belongs to the main answer).
+FOLLOW_UP_QUESTION_TYPE = "follow-up"
+
+
+def interviewer_style(persona: str | None) -> InterviewerStyle:
+    """The persona's style; an unknown or no persona is the default interviewer's."""
+    return INTERVIEWER_STYLES.get(persona or DEFAULT_INTERVIEWER, INTERVIEWER_STYLES[DEFAULT_INTERVIEWER])
 
 
 class SessionQuestionText(Event):

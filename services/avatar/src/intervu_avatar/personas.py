@@ -10,6 +10,8 @@ import hashlib
 from dataclasses import dataclass
 from typing import Literal
 
+from intervu_contracts import DEFAULT_INTERVIEWER
+
 Style = Literal["friendly", "neutral", "tough"]
 
 
@@ -101,7 +103,7 @@ PERSONAS: dict[str, Persona] = {
         ),
     )
 }
-DEFAULT_PERSONA = "daniel"
+DEFAULT_PERSONA = DEFAULT_INTERVIEWER
 
 
 def persona_for(persona_id: str | None) -> Persona:

@@ -20,6 +20,8 @@ export function PracticePage() {
   const [error, setError] = useState<unknown>();
   // One camera for the whole interview: turned on once, not again for every question.
   const recorder = useRecorder();
+  // How the person answers (camera or typing) stays as they chose it from one question to the next.
+  const [mode, setMode] = useState<AnswerMode>("record");
   useTitle("Practice interview");
 
   const load = useCallback(async () => {
@@ -137,6 +139,8 @@ export function PracticePage() {
             sessionId={sessionId}
             question={current}
             recorder={recorder}
+            mode={mode}
+            onMode={setMode}
             onAnswered={() => {
               // Stay on this question (its "uploaded"/"sent" note stays visible); "Next question" moves on, or the
               // interviewer's follow-up does when it comes (ListeningNote).
@@ -269,6 +273,9 @@ function ListeningNote({
   const pending = newest?.follow_up === "pending";
   const followUp = newest ? questions.find((q) => q.from_answer_id === newest.id) : undefined;
   const seen = useRef<string | undefined>(undefined);
+  // Which answer this page watched being decided: "no follow-up" is said only for that one, not for old answers.
+  const waited = useRef<string | undefined>(undefined);
+  if (pending && newest) waited.current = newest.id;
 
   useEffect(() => {
     if (!pending) return;
@@ -290,7 +297,13 @@ function ListeningNote({
     }
   }, [followUp, newest, onFollowUp]);
 
-  if (!pending) return null;
+  if (!pending) {
+    return newest && newest.follow_up === "none" && waited.current === newest.id ? (
+      <p className="muted" role="status">
+        No follow-up on this one: go on to the next question when you are ready.
+      </p>
+    ) : null;
+  }
   return (
     <p className="listening" role="status">
       <span className="dots" aria-hidden="true" /> {interviewer} is listening to your answer and may ask a follow-up…
@@ -299,19 +312,23 @@ function ListeningNote({
 }
 
 type Recorder = ReturnType<typeof useRecorder>;
+type AnswerMode = "record" | "type";
 
 function Answer({
   sessionId,
   question,
   recorder,
+  mode,
+  onMode: setMode,
   onAnswered,
 }: {
   sessionId: string;
   question: Question;
   recorder: Recorder;
+  mode: AnswerMode;
+  onMode: (mode: AnswerMode) => void;
   onAnswered: () => void;
 }) {
-  const [mode, setMode] = useState<"record" | "type">("record");
   return (
     <div className="stack">
       <Tabs

@@ -134,7 +134,10 @@ export function ResultsPage() {
               summary={summary.value}
               onOpen={(answerId) => {
                 const slot = mainOf.get(answerId);
-                if (slot) setParams({ question: slot });
+                if (!slot) return;
+                setParams({ question: slot });
+                // The answer is at the top of the page: take the person there, not leave them at the summary.
+                document.getElementById("results-heading")?.scrollIntoView({ behavior: "smooth" });
               }}
             />
           ) : null}

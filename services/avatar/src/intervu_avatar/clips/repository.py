@@ -59,6 +59,11 @@ class ClipRepository:
             .on_conflict_do_nothing()
         )  # fmt: skip
 
+    async def lock_session(self, session_id: uuid.UUID) -> None:
+        """Serialise additions to one session's lines until commit (two follow-ups handled at once would take the
+        same next position, and the second line would be dropped by the insert's conflict rule)."""
+        await self.db.execute(sa.select(sa.func.pg_advisory_xact_lock(sa.func.hashtextextended(str(session_id), 0))))
+
     async def next_position(self, session_id: uuid.UUID) -> int:
         last = await self.db.scalar(
             sa.select(sa.func.max(SessionVideo.position)).where(SessionVideo.session_id == session_id)

@@ -113,6 +113,7 @@ async def on_follow_up_asked(
     """The interviewer asks a follow-up: a new line of the session, rendered before anything planned ahead (the
     person is waiting for it). The same words by the same persona are one clip, rendered once for everyone."""
     repo = ClipRepository(session)
+    await repo.lock_session(event.session_id)
     lines = await repo.session_lines(event.session_id, event.user_id)
     if any(line.session_question_id == event.session_question_id for line, _ in lines):
         return  # a redelivered event

@@ -11,6 +11,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
+from intervu_contracts import FOLLOW_UP_QUESTION_TYPE
 from intervu_nlp import SentenceEncoder, keywords, term_overlap
 from intervu_nlp.fillers import core
 
@@ -26,6 +27,10 @@ RELEVANCE_MIX = (0.2, 0.5, 0.3)  # the question, its key points in meaning, its 
 RELEVANCE_ZERO = 0.12
 RELEVANCE_FULL = 0.42
 OFF_TOPIC_BELOW = 0.2
+# Clearly about something else: no structure credit, and the interviewer brings the person back to the question.
+# Far below the band above, because telling someone who did answer that they did not costs more trust than letting
+# a drifting answer go (the follow-up set's tune half: real off-topic answers 0.03, on-topic stories down to 0.15).
+CLEARLY_OFF_TOPIC_BELOW = 0.10
 PARTIAL_BELOW = 0.28
 
 _NUMBER_WORDS = frozenset(
@@ -67,6 +72,9 @@ class Content:
     story: bool | None = None  # behavioural questions: did the answer tell a story at all?
     star_ambiguous: list[str] = field(default_factory=list)  # parts whose quote may hold a missing part
     relevance_band: str = "on_topic"  # on_topic, partial or off_topic (see relevance_band)
+    # False for an answer to a follow-up: its question is one short sentence ("What happened in the end?"), so
+    # similarity to it says nothing about the answer; it is part of its main question's thread.
+    relevance_judged: bool = True
     quantified: list[Evidence] = field(default_factory=list)
     length_ratio: float | None = None  # answer length / suggested length
     remarks: list[Remark] = field(default_factory=list)
@@ -140,7 +148,10 @@ def analyse(
     else:
         mixed = on_question
     content = Content(relevance=round(mixed, 3))
-    content.relevance_band = relevance_band(content.relevance)
+    if question_type == FOLLOW_UP_QUESTION_TYPE:
+        content.relevance_judged = False
+    else:
+        content.relevance_band = relevance_band(content.relevance)
     for k, point in enumerate(key_points):
         sims = sv @ kp[k] if len(parts) else np.zeros(0)
         best = int(np.argmax(sims)) if len(sims) else -1
@@ -162,6 +173,11 @@ def analyse(
         content.star, content.story, content.star_ambiguous = located.parts, located.story, sorted(located.ambiguous)
         # Only a number inside the result backs the result ("a team of five" in the situation does not).
         content.quantified = _quantified(words, located.spans("result"))
+        if content.relevance_judged and content.relevance < CLEARLY_OFF_TOPIC_BELOW:
+            # A story about something else earns no structure: "situation, action and result found" beside "this is
+            # about something else" told a person both that they answered and that they did not.
+            content.star = dict.fromkeys(content.star)
+            content.story, content.star_ambiguous, content.quantified = False, [], []
     if answer_seconds is None:
         answer_seconds = len(words) / 150 * 60  # a typed answer, read aloud at a usual pace
     content.length_ratio = round(answer_seconds / suggested_seconds, 2) if suggested_seconds else None
@@ -182,7 +198,8 @@ def relevance_score(relevance: float) -> float:
 def _remarks(c: Content) -> None:
     missing = [k.point for k in c.key_points if not k.covered]
     covered = [k for k in c.key_points if k.covered]
-    if covered:
+    # A strength only when most are there: "You covered 1 of 6 key points" is not something to keep doing.
+    if covered and len(covered) * 2 >= len(c.key_points):
         c.remarks.append(
             Remark(
                 "key_points_covered",
@@ -204,7 +221,7 @@ def _remarks(c: Content) -> None:
         )
     # No remark for the "partial" band: it agrees with a careful reader only about a third of the time (tune half);
     # the relevance score and the key points not covered say it with less certainty.
-    if c.star is not None and c.story is False:
+    if c.star is not None and c.story is False and not (c.relevance_judged and c.relevance < CLEARLY_OFF_TOPIC_BELOW):
         c.remarks.append(
             Remark(
                 "no_story",

@@ -215,5 +215,6 @@ def _remarks(d: Delivery) -> None:
         d.remarks.append(
             Remark("too_slow", f"{d.wpm_speaking:.0f} words per minute while speaking is slow.", "improve")
         )
-    if not d.fillers and d.words >= 30:
+    # Spoken answers only: a typed answer has no fillers to avoid, so "clean delivery" would praise nothing.
+    if not d.fillers and d.words >= 30 and d.duration_s is not None:
         d.remarks.append(Remark("no_fillers", "No filler words: clean, deliberate delivery.", "strength"))

@@ -71,16 +71,17 @@ class Report:
 def score(report: Report) -> None:
     c, d = report.content, report.delivery
     s = report.scores
-    s.append(
-        Score(
-            "relevance",
-            "Relevance",
-            clamp_score(relevance_score(c.relevance)),
-            2.0,
-            f"Similarity in meaning to the question and what a good answer covers: {c.relevance:.2f} "
-            f"({RELEVANCE_ZERO:.2f} scores 0, {RELEVANCE_FULL:.2f} scores 100).",
+    if c.relevance_judged:
+        s.append(
+            Score(
+                "relevance",
+                "Relevance",
+                clamp_score(relevance_score(c.relevance)),
+                2.0,
+                f"Similarity in meaning to the question and what a good answer covers: {c.relevance:.2f} "
+                f"({RELEVANCE_ZERO:.2f} scores 0, {RELEVANCE_FULL:.2f} scores 100).",
+            )
         )
-    )
     if c.key_points:
         covered = [k for k in c.key_points if k.covered]
         s.append(

@@ -275,7 +275,6 @@ async def on_answer_submitted(session: AsyncSession, event: AnswerSubmitted, _: 
             "session_question_id": str(event.session_question_id),
             "interviewer": event.interviewer,
             "follow_up": event.follow_up.model_dump(mode="json") if event.follow_up else None,
-            "main_type": event.follow_up.main_type if event.follow_up else None,
             "follow_ups_left": event.follow_ups_left,
             "asked": event.asked,
             "asked_probes": event.asked_probes,

@@ -21,11 +21,13 @@ import re
 import zlib
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Any
 
-Style = Literal["friendly", "neutral", "tough"]
-# How each interviewer persona (the avatar service's) probes; an unknown or no persona is the neutral default.
-STYLES: dict[str, Style] = {"maya": "friendly", "daniel": "neutral", "sam": "tough"}
+from intervu_contracts import InterviewerStyle
+
+from intervu_feedback.analysis.content import CLEARLY_OFF_TOPIC_BELOW
+
+Style = InterviewerStyle
 # An answer to a follow-up is probed further only for these (its question is one short sentence: relevance to it
 # says little, and STAR belongs to the main answer).
 AFTER_FOLLOW_UP = frozenset({"own_part", "concise", "depth"})
@@ -39,10 +41,6 @@ PROBED: dict[Style, frozenset[str]] = {
     "neutral": frozenset(ALL_GAPS) - {"task"},
     "tough": frozenset(ALL_GAPS),
 }
-# Off topic enough to bring the person back: far below the feedback's own "off topic" band (0.20), because telling
-# someone who did answer that they did not costs more trust than letting a drifting answer go (tune half: real
-# off-topic answers 0.03, the lowest on-topic ones 0.17).
-OFF_TOPIC_PROBE_BELOW = 0.10
 # Key points are probed when most are missing (their coverage is a noisy judgement: one missed point is often there
 # in other words).
 KEY_POINTS_PROBED_BELOW = 0.5
@@ -207,7 +205,7 @@ def gaps(report: dict[str, Any], question: dict[str, Any]) -> list[Gap]:
     content = report.get("content") or {}
     kind = str(question.get("type", ""))
     out: list[Gap] = []
-    if float(content.get("relevance", 1.0)) < OFF_TOPIC_PROBE_BELOW:
+    if content.get("relevance_judged", True) and float(content.get("relevance", 1.0)) < CLEARLY_OFF_TOPIC_BELOW:
         out.append(Gap("off_topic", REASONS["off_topic"], *whole))
     star = content.get("star")
     # "We" with hardly an "I" first: who did what is the question, and a story told as "we" hides its own action.

@@ -10,11 +10,11 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
-from intervu_contracts import FollowUpDecided, ProposedFollowUp
+from intervu_contracts import FollowUpDecided, ProposedFollowUp, interviewer_style
 from intervu_kit.events import publish
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from intervu_feedback.interviewer.probe import STYLES, decide
+from intervu_feedback.interviewer.probe import decide
 from intervu_feedback.models import AnswerInput, events
 
 LOCAL = "local"
@@ -28,11 +28,11 @@ def proposal(data: AnswerInput, report_json: dict[str, Any]) -> ProposedFollowUp
     question = dict(data.question or {})
     follow_up = interview.get("follow_up")
     if follow_up:
-        question["type"] = interview.get("main_type") or question.get("type", "")
+        question["type"] = follow_up["main_type"]
     chosen = decide(
         report_json,
         question,
-        STYLES.get(str(interview.get("interviewer") or ""), "neutral"),
+        interviewer_style(interview.get("interviewer")),
         asked=interview.get("asked", []),
         asked_probes=interview.get("asked_probes", []),
         after_follow_up=bool(follow_up),

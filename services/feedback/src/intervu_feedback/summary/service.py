@@ -13,12 +13,11 @@ from collections import defaultdict
 from collections.abc import Sequence
 from typing import Any
 
+from intervu_contracts import FOLLOW_UP_QUESTION_TYPE
 from intervu_kit.errors import NotFound
 
 from intervu_feedback.models import AnswerInput, Feedback
 from intervu_feedback.summary.schemas import CompetencyScore, InterviewComparison, InterviewSummary, Moment
-
-FOLLOW_UP_TYPE = "follow-up"  # interviews' question type for an answer to a follow-up
 
 
 class SummaryNotFound(NotFound):
@@ -89,7 +88,9 @@ def summarise(
     return InterviewSummary(
         session_id=session_id,
         answers=len(answers),
-        follow_ups=sum(1 for _, d in answers if ((d.question if d else None) or {}).get("type") == FOLLOW_UP_TYPE),
+        follow_ups=sum(
+            1 for _, d in answers if ((d.question if d else None) or {}).get("type") == FOLLOW_UP_QUESTION_TYPE
+        ),
         overall=overall,
         competencies=sorted(
             (

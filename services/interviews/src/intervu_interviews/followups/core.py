@@ -9,19 +9,20 @@ from __future__ import annotations
 
 from datetime import datetime
 
-# Each persona's acknowledgements (the avatar service's personas: maya friendly, daniel neutral, sam tough).
-ACKNOWLEDGEMENTS: dict[str, tuple[str, ...]] = {
-    "maya": ("Thank you.", "I see, thanks.", "Okay, thanks for that.", "Right, thank you.", "Mm, I see."),
-    "daniel": ("Okay.", "I see.", "Thanks.", "Right.", "Understood."),
-    "sam": ("Okay.", "Right.", "Noted.", "Hm.", "Go on then."),
+from intervu_contracts import InterviewerStyle, interviewer_style
+
+# Acknowledgements by the persona's style.
+ACKNOWLEDGEMENTS: dict[InterviewerStyle, tuple[str, ...]] = {
+    "friendly": ("Thank you.", "I see, thanks.", "Okay, thanks for that.", "Right, thank you.", "Mm, I see."),
+    "neutral": ("Okay.", "I see.", "Thanks.", "Right.", "Understood."),
+    "tough": ("Okay.", "Right.", "Noted.", "Hm.", "Mm-hm."),
 }
-DEFAULT_PERSONA = "daniel"
-# The friendly persona asks at most one follow-up per main question, whatever the setting allows.
-PER_PERSONA_CAP = {"maya": 1}
+# The friendly interviewer asks at most one follow-up per main question, whatever the setting allows.
+STYLE_CAP: dict[InterviewerStyle, int] = {"friendly": 1}
 
 
 def acknowledgement(persona: str | None, follow_ups_so_far: int) -> str:
-    lines = ACKNOWLEDGEMENTS.get(persona or DEFAULT_PERSONA, ACKNOWLEDGEMENTS[DEFAULT_PERSONA])
+    lines = ACKNOWLEDGEMENTS[interviewer_style(persona)]
     return lines[follow_ups_so_far % len(lines)]
 
 
@@ -36,5 +37,5 @@ def follow_ups_left(
     """How many more follow-ups a main question may get now (0 once the interview's time budget is spent)."""
     if started_at is not None and (now - started_at).total_seconds() > budget_s:
         return 0
-    cap = min(setting, PER_PERSONA_CAP.get(persona or DEFAULT_PERSONA, setting))
+    cap = min(setting, STYLE_CAP.get(interviewer_style(persona), setting))
     return max(0, cap - asked_on_this_question)

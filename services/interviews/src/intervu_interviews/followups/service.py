@@ -36,6 +36,10 @@ def asked_in(practice: PracticeSession) -> list[str]:
 
 
 def allowance(practice: PracticeSession, main: SessionQuestion) -> int:
+    """Follow-ups this main question may still get. None once the session is completed or abandoned: the
+    interviewer has said goodbye (a completed session still takes new attempts, as practice, without follow-ups)."""
+    if practice.status in (SessionStatus.COMPLETED.value, SessionStatus.ABANDONED.value):
+        return 0
     settings = get_settings()
     return follow_ups_left(
         practice.interviewer,
@@ -65,16 +69,10 @@ async def on_follow_up_decided(session: AsyncSession, event: FollowUpDecided, _:
     slot = next(sq for sq in practice.questions if sq.id == answer.session_question_id)
     main = main_of(practice, slot)
     proposed = event.follow_up
-    # Checked again here: the session may have ended, or another attempt used this question's follow-ups, since
-    # the answer was sent; and never the same question twice in one session.
+    # Checked again here: the session may have been completed or abandoned, or another attempt used this question's
+    # follow-ups, since the answer was sent; and never the same question twice in one session.
     newest = max(slot.answers, key=lambda a: a.attempt).id == answer.id
-    if (
-        proposed is None
-        or practice.status == SessionStatus.ABANDONED.value
-        or not newest
-        or allowance(practice, main) <= 0
-        or proposed.text in asked_in(practice)
-    ):
+    if proposed is None or not newest or allowance(practice, main) <= 0 or proposed.text in asked_in(practice):
         await _decided(session, practice, answer, FollowUpState.NONE)
         return
     earlier = [sq for sq in practice.questions if sq.parent_id is not None]

@@ -11,7 +11,13 @@ import uuid
 from datetime import UTC, datetime
 
 import anyio
-from intervu_contracts import AnswerSubmitted, InterviewSessionCreated, QuestionContext, SessionQuestionText
+from intervu_contracts import (
+    FOLLOW_UP_QUESTION_TYPE,
+    AnswerSubmitted,
+    InterviewSessionCreated,
+    QuestionContext,
+    SessionQuestionText,
+)
 from intervu_kit.consents import granted
 from intervu_kit.errors import Conflict, IntervuError, NotFound
 from intervu_kit.events import publish
@@ -48,8 +54,7 @@ from intervu_interviews.sessions.schemas import AnswerCreate, SessionCreate
 
 # How feedback judges an answer to a follow-up: a question type of its own (no STAR: the story is the main answer's)
 # and a short suggested length.
-FOLLOW_UP_TYPE = "follow-up"
-FOLLOW_UP_SECONDS = 60
+FOLLOW_UP_SECONDS = 20  # "a sentence or two": 50-125% is 10-25 s spoken
 
 
 class SessionNotFound(NotFound):
@@ -250,7 +255,7 @@ class SessionService:
                 question=QuestionContext(
                     # A follow-up is judged as the short question it is: its own words, no STAR, no key points.
                     text=slot.prompt or question.text,
-                    type=FOLLOW_UP_TYPE if slot.parent_id else question.type,
+                    type=FOLLOW_UP_QUESTION_TYPE if slot.parent_id else question.type,
                     difficulty=question.difficulty,
                     competencies=list(question.competencies),
                     key_points=[] if slot.parent_id else list(question.key_points),
