@@ -224,7 +224,11 @@ function InterviewSummary({ summary, onOpen }: { summary: Summary; onOpen: (answ
       <div className="grid-2">
         <div>
           <h3>Your strongest moments</h3>
-          <ol>{summary.strengths.map(moment)}</ol>
+          {summary.strengths.length ? (
+            <ol>{summary.strengths.map(moment)}</ol>
+          ) : (
+            <p className="muted">None stood out yet: the points to work on come first.</p>
+          )}
         </div>
         <div>
           <h3>Work on these first</h3>
