@@ -15,6 +15,7 @@ import httpx
 import pytest
 from intervu_kit.devstack.config import DevSettings, Paths
 from intervu_kit.devstack.procs import read_pid, stop_pid
+from intervu_kit.devstack.stack import require_own_product_ports
 from intervu_kit.settings import Environment
 from intervu_kit.testing.keycloak import KeycloakAdmin
 from intervu_kit.testing.product import start_product
@@ -75,6 +76,7 @@ def product() -> Iterator[Product]:
     settings = DevSettings(environment=Environment.DEVELOPMENT)
     undo_leftovers(settings)
     if _serving():
+        require_own_product_ports(settings)  # this checkout's own `make run`, never another's
         leases = {w: _lease_of(w, var, default) for w, (var, _, default) in LEASES.items()}
         yield Product(False, leases, settings)
         return

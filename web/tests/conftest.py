@@ -17,6 +17,7 @@ from typing import Any
 import httpx
 import pytest
 from intervu_kit.devstack.config import DevSettings, Paths
+from intervu_kit.devstack.stack import require_own_product_ports
 from intervu_kit.testing.product import start_product
 from playwright.async_api import (
     Browser,
@@ -64,6 +65,7 @@ def _build_web_app() -> None:
 def stack(infra: DevSettings) -> Iterator[str]:
     _build_web_app()
     if _serving():
+        require_own_product_ports(infra)  # this checkout's own `make run`, never another's
         yield BASE
         return
     product = start_product()
@@ -139,7 +141,7 @@ def pytest_runtest_makereport(
 FAILED = pytest.StashKey[bool]()
 
 
-DESKTOP: ViewportSize = {"width": 1280, "height": 900}
+DESKTOP: ViewportSize = {"width": 1280, "height": 757}  # a laptop window (issue 18)
 CONTEXT: dict[str, Any] = {
     "base_url": BASE,
     "ignore_https_errors": True,  # the development proxy's certificate comes from Caddy's local CA

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 import secrets
+import uuid
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
 from typing import Any
@@ -103,14 +104,33 @@ async def start_session(page: Page, *, questions: int = 1, shoot: bool = False) 
 
 async def record(page: Page, fake: FakeMedia, *, shoot: bool = False) -> None:
     await page.get_by_role("button", name="Turn on camera and microphone").click()
+    # The microphone's level before the first word: the fake microphone speaks, the meter moves and says so.
+    await expect(page.get_by_text("We can hear you.")).to_be_visible(timeout=15_000)
+    meter = page.get_by_role("meter", name="Microphone level")
+    # The framing guide: a frame of the camera checked as the answer's video will be (the fake camera is a face).
+    guide = page.get_by_role("status", name="How you appear on camera")
+    await expect(guide.locator("li.good", has_text="Your face is in the picture")).to_be_visible(timeout=15_000)
+    if shoot:
+        await screenshot(page, "05-practice-before-recording")
     await page.get_by_role("button", name="Start recording").click()
-    await expect(page.get_by_role("timer")).to_contain_text("Recording")
+    await expect(page.get_by_text(re.compile(r"Recording starts in \d"))).to_be_visible()  # the countdown
+    await expect(page.get_by_role("timer")).to_contain_text("Recording", timeout=6_000)
+    # A video call: while recording, the question and the stop button are on screen without scrolling.
+    await expect(page.get_by_role("heading", level=1)).to_be_in_viewport()
+    await expect(page.get_by_role("button", name="Stop recording")).to_be_in_viewport()
+    await expect(page.get_by_label("Your camera")).to_be_in_viewport()
+    levels = set()
     # Chromium loops the answer: a bit more than one pass holds every word.
-    await page.wait_for_timeout(int((fake.answer.duration_s + 2.5) * 1000))
+    deadline = fake.answer.duration_s + 2.5
+    for _ in range(int(deadline / 0.25)):
+        levels.add(int(await meter.get_attribute("aria-valuenow") or 0))
+        await page.wait_for_timeout(250)
+    assert len(levels) >= 5 and max(levels) >= 30, levels  # it moves with the voice, and speech reads as speech
     if shoot:
         await screenshot(page, "05-practice-recording")
     await page.get_by_role("button", name="Stop recording").click()
     await expect(page.get_by_label("Your recorded answer")).to_be_visible()
+    await expect(page.get_by_text(re.compile(r"Your answer, \d:\d\d long"))).to_be_visible()
 
 
 async def test_sign_up_practise_on_camera_and_read_the_transcript_and_feedback(
@@ -164,6 +184,7 @@ async def test_sign_up_practise_on_camera_and_read_the_transcript_and_feedback(
         # A score's evidence: a click outlines the words it rests on and plays from there.
         await page.get_by_role("button", name=re.compile(r"^STAR structure \d+ out of 100\. Show the moment")).click()
         await expect(transcript.locator(".word.evidence").first).to_be_visible()
+        await expect(video).to_be_in_viewport(ratio=0.5)  # the moment plays where the person can see it
         await screenshot(page, "06-results")
         assert not (problems := await accessibility_problems(page)), "\n".join(problems)
         assert not console.unexpected(), console.errors
@@ -196,6 +217,16 @@ async def test_a_typed_answer_gets_feedback_and_every_page_works_at_phone_width(
     await sign_in(page, user)
     await accept_policy(page)
     await start_session(page)
+    # On a phone the call stacks: the interviewer, your camera in its corner, then the question and the controls;
+    # recording, the question and the stop button are still on screen.
+    await page.get_by_role("button", name="Turn on camera and microphone").click()
+    await page.get_by_role("button", name="Start recording").click()
+    await expect(page.get_by_role("timer")).to_contain_text("Recording", timeout=6_000)
+    for needed in (page.get_by_role("heading", level=1), page.get_by_role("button", name="Stop recording")):
+        await expect(needed).to_be_in_viewport()
+    await screenshot(page, "05-practice-recording-phone")
+    await page.get_by_role("button", name="Stop recording").click()
+    await page.get_by_role("button", name="Record again").click()
     await page.get_by_role("tab", name="Type my answer").click()
     await page.get_by_label("Your answer").fill(
         "When our team missed a deadline, I took ownership: I talked to the customer, split the work into small "
@@ -225,6 +256,9 @@ async def test_a_typed_answer_gets_feedback_and_every_page_works_at_phone_width(
     await expect(page.get_by_label("Attempt").locator("option")).to_have_count(2)
     compare = page.get_by_role("heading", name="Attempt 2 compared with attempt 1")
     await expect(compare).to_be_visible(timeout=PIPELINE_MS)
+    await expect(compare).to_be_in_viewport()  # near the top: what a second attempt is for
+    await expect(page.get_by_text(re.compile(r"^Better: "))).to_be_visible()  # typed twice: no recording noise
+    await page.get_by_text("Every score").click()
     await expect(page.get_by_role("row", name=re.compile("^STAR structure"))).to_be_visible()
 
     # No page is wider than the phone.
@@ -263,10 +297,18 @@ async def test_the_main_pages_with_data(
         await page.get_by_role("button", name="Finish and see results").click()
         await expect(page.get_by_text("overall, out of 100")).to_be_visible(timeout=PIPELINE_MS)
 
+    mark = page.locator("header .brand img")  # the sign-in pages' mark (test_brand.py: one file), loaded
+    await expect(mark).to_have_attribute("src", "/favicon.svg")
+    assert await mark.evaluate("img => img.complete && img.naturalWidth > 0")
+
     await page.goto("/progress")
     overall = page.locator("figure", has=page.get_by_role("heading", name="Overall score", exact=True))
     await expect(overall.locator(".recharts-line-curve")).to_be_attached()  # a line through the two answers
     await expect(overall.locator(".recharts-line-dot")).to_have_count(2)
+    # Two answers on one day: the line is drawn, and the page says what a trend still needs (not "no trend yet").
+    await expect(overall.get_by_text("A trend needs three answers on at least two days: 2 so far.")).to_be_visible()
+    skills = page.locator(".small-multiples figure")
+    assert await skills.count() >= 3  # one small chart per skill, each on the same 0-100 scale
     await overall.get_by_text("Show the numbers").click()
     await expect(overall.get_by_role("row")).to_have_count(2)  # the header and today
     await expect(page.locator(".figures").get_by_text("Answers")).to_be_visible()
@@ -295,6 +337,7 @@ async def test_the_main_pages_with_data(
     await expect(page.get_by_role("button", name=re.compile(r"Download \("))).to_be_visible(timeout=120_000)
     await screenshot(page, "10-settings")
     problems += await accessibility_problems(page)
+    await _every_notice_link_opens_its_page(page)
 
     manifest = await page.request.get("/manifest.webmanifest")  # installable: a manifest and a service worker
     assert manifest.ok and (await manifest.json())["short_name"] == "Intervu"
@@ -314,7 +357,49 @@ async def test_the_main_pages_with_data(
     consents = await api_get(page, "/api/accounts/consents")
     chosen = {c["purpose"]: (c["granted"], c["retention_days"]) for c in consents}
     assert chosen["keep_recordings"] == (False, 90) and chosen["device_info"] == (True, None)
-    assert not console.unexpected(), console.errors
+    assert not console.unexpected(f"/api/interviews/sessions/answers/{GONE}"), console.errors
+
+
+GONE = uuid.UUID(int=0x60E)  # an answer that does not exist (its lookup's 404 is expected in the console)
+
+
+async def _every_notice_link_opens_its_page(page: Page) -> None:
+    """The inbox's "Open" on each notice (e-mails and pushes carry the same link), the addresses older notices
+    carry, and a link to an answer that is gone."""
+    notices = page.locator("ul.inbox > li")
+    await page.goto("/inbox")
+    export = notices.filter(has_text="Your data export is ready")
+    await expect(export).to_be_visible(timeout=60_000)
+    await export.get_by_role("link", name="Open").click()
+    await expect(page).to_have_url(re.compile(r"/settings\?export=[0-9a-f-]+$"))
+    await expect(page.locator("li.export[aria-current=true]")).to_contain_text("Download")
+    await expect(page.get_by_role("heading", name="Export your data")).to_be_in_viewport()
+
+    heard = set()
+    for n in range(2):
+        await page.goto("/inbox")
+        feedback = notices.filter(has_text="Your feedback is ready")
+        await expect(feedback).to_have_count(2)
+        await feedback.nth(n).get_by_role("link", name="Open").click()
+        await expect(page).to_have_url(re.compile(r"/sessions/[0-9a-f-]+\?question=[0-9a-f-]+&answer=[0-9a-f-]+$"))
+        await expect(page.get_by_text("overall, out of 100")).to_be_visible()
+        heard.add((await page.get_by_label("Transcript").inner_text())[:20])
+    assert heard == {"I like working here.", "In my last job I led"}
+
+    items = (await api_get(page, "/api/notifications/inbox"))["items"]
+    answer_id = next(i["link"] for i in items if i["kind"] == "feedback_ready").rsplit("/", 1)[-1]
+    export_id = next(i["link"] for i in items if i["kind"] == "export_ready").rsplit("=", 1)[-1]
+    await page.goto(f"/results/{answer_id}")  # how older notices pointed at an answer
+    await expect(page).to_have_url(re.compile(rf"/sessions/.+&answer={answer_id}$"))
+    await expect(page.get_by_text("overall, out of 100")).to_be_visible()
+    await page.goto(f"/settings/privacy/exports/{export_id}")
+    await expect(page).to_have_url(re.compile(rf"/settings\?export={export_id}$"))
+    await expect(page.locator("li.export[aria-current=true]")).to_be_visible()
+    await page.goto("/privacy")
+    await expect(page).to_have_url(re.compile(r"/policy$"))
+    await expect(page.get_by_text(re.compile(r"Version \d+ · published"))).to_be_visible()
+    await page.goto(f"/answers/{GONE}")
+    await expect(page.get_by_role("heading", name="This answer is gone")).to_be_visible()
 
 
 async def test_an_upload_resumes_after_the_connection_drops(
@@ -384,7 +469,9 @@ async def test_deleting_the_account_asks_for_the_password_again_and_can_be_cance
         await page.fill("#username", user.username)
     await page.fill("#password", user.password)
     await page.locator("#kc-login").click()
-    await expect(page.get_by_text(re.compile("Your account will be deleted on"))).to_be_visible()
+    scheduled = page.get_by_text(re.compile("Your account will be deleted on"))
+    await expect(scheduled).to_be_visible()
+    await expect(scheduled).to_be_in_viewport()  # the page opens on the outcome, not at its top
     assert (await api_get(page, "/api/accounts/deletion"))["status"] == "scheduled"
     await screenshot(page, "13-deletion-scheduled")
     await page.get_by_role("button", name="Cancel the deletion").click()

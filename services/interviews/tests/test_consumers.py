@@ -54,12 +54,13 @@ async def test_an_uploaded_recording_is_linked_to_its_answer(
     client: httpx.AsyncClient, sign_in: SignIn, db: Database
 ) -> None:
     me = await sign_in()
-    _, answer_id = await _recorded_answer(client, me)
+    session_id, answer_id = await _recorded_answer(client, me)
     event = _uploaded(me.id, answer_id)
     async with db.transaction() as session:
         await on_recording_uploaded(session, event, EventEnvelope.wrap(event, "media"))
     answer = (await client.get(f"{API}/sessions/answers/{answer_id}", headers=me.headers)).json()
     assert answer["status"] == "recorded"
+    assert answer["session_id"] == session_id  # where a notice about it leads
     assert answer["recording_id"] == str(event.recording_id)
 
 

@@ -14,7 +14,14 @@ from typing import Any
 import httpx
 import pytest
 from aiosmtpd.controller import Controller
-from intervu_contracts import ConsentChanged, EventEnvelope, ExportReady, FeedbackCompleted, PolicyPublished
+from intervu_contracts import (
+    FOLLOW_UP_QUESTION_TYPE,
+    ConsentChanged,
+    EventEnvelope,
+    ExportReady,
+    FeedbackCompleted,
+    PolicyPublished,
+)
 from intervu_kit.consents import copy_consent
 from intervu_kit.db import Database
 from intervu_kit.devstack.config import DevSettings
@@ -103,9 +110,12 @@ async def test_notices_reach_the_inbox_and_are_emailed_only_with_permission(
     await _handle(db, n.feedback_ready, first)
     await _handle(db, n.feedback_ready, first)  # delivered twice: told once
     await _handle(db, n.feedback_ready, _feedback(silent.id))
+    # An answer to a follow-up: its feedback is in its main question's thread, which the first notice opens.
+    follow_up = _feedback(allowed.id).model_copy(update={"question_type": FOLLOW_UP_QUESTION_TYPE})
+    await _handle(db, n.feedback_ready, follow_up)
     [mail] = mailbox.to(allowed.user.email or "")
     assert mail["Subject"] == "Your feedback is ready" and "72/100" in mail.get_payload()
-    assert f"https://intervu.test/results/{first.answer_id}" in mail.get_payload()
+    assert f"https://intervu.test/answers/{first.answer_id}" in mail.get_payload()
     assert mailbox.to(silent.user.email or "") == []  # never allowed notifications: nothing mailed
 
     mine = (await client.get(f"{API}/inbox", headers=allowed.headers)).json()

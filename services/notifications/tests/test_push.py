@@ -190,7 +190,7 @@ async def test_a_notice_is_pushed_encrypted_to_each_browser_only_with_consent(
     for token, headers, received in service.received:
         browser = laptop if token.startswith("laptop") else phone
         message = browser.read(received)
-        assert message["title"] == "Your feedback is ready" and message["link"].startswith("/results/")
+        assert message["title"] == "Your feedback is ready" and message["link"].startswith("/answers/")
         assert headers["content-encoding"] == "aes128gcm" and int(headers["ttl"]) > 0
         # VAPID: a token signed by our key, for this push service's origin.
         scheme, _, params = headers["authorization"].partition(" ")

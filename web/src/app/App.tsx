@@ -1,10 +1,11 @@
 import { lazy, type ReactNode, Suspense, useEffect, useRef } from "react";
-import { BrowserRouter, NavLink, Route, Routes, useLocation } from "react-router-dom";
+import { BrowserRouter, Navigate, NavLink, Route, Routes, useLocation } from "react-router-dom";
 
 import { AuthProvider, useAuth } from "../features/auth/AuthProvider";
 import { RequireAuth } from "../features/auth/RequireAuth";
 import { HomePage } from "../features/home/HomePage";
 import { InboxPage, useUnread } from "../features/inbox/InboxPage";
+import { AnswerLink, ExportLink } from "../features/links/Links";
 import { PracticePage } from "../features/practice/PracticePage";
 import { SetupPage } from "../features/practice/SetupPage";
 import { ResultsPage } from "../features/results/ResultsPage";
@@ -30,9 +31,8 @@ function Header() {
   return (
     <header className="header">
       <NavLink to="/" className="brand">
-        <span className="brand-mark" aria-hidden="true">
-          iv
-        </span>
+        {/* The same mark as the sign-in pages (Keycloak's theme): web/tests checks that they are one file. */}
+        <img className="brand-mark" src="/favicon.svg" alt="" width="32" height="32" />
         Intervu
       </NavLink>
       {user ? (
@@ -108,6 +108,11 @@ export function App() {
             <Route path="/progress" element={<Private><ProgressPage /></Private>} />
             <Route path="/inbox" element={<Private><InboxPage /></Private>} />
             <Route path="/settings" element={<Private><SettingsPage /></Private>} />
+            {/* Where notices point (inbox, e-mail, push), and the addresses older notices carry. */}
+            <Route path="/answers/:answerId" element={<Private><AnswerLink /></Private>} />
+            <Route path="/results/:answerId" element={<Private><AnswerLink /></Private>} />
+            <Route path="/settings/privacy/exports/:exportId" element={<Private><ExportLink /></Private>} />
+            <Route path="/privacy" element={<Navigate to="/policy" replace />} />
             <Route path="*" element={<NotFound />} />
           </Routes>
           </Suspense>

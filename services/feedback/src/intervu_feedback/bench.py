@@ -162,8 +162,12 @@ async def run() -> list[str]:
         await storage.delete_prefix(f"recordings/{user_id}/")
     totals = sorted(a + b for a, b in runs)
     median = runs[sorted(range(len(runs)), key=lambda i: sum(runs[i]))[len(runs) // 2]]
+    from intervu_feedback import noise
+
+    measured = await noise.measure_async()
     return [
         *figures,
+        *noise.report_lines(measured, noise.stored_thresholds() or noise.thresholds(measured["changes"])),
         f"feedback end to end for a {rendered.duration_s:.0f} s answer with video (local providers), {ROUNDS} rounds: "
         f"median {sum(median):.1f} s (transcription {median[0]:.1f} s, analysis + coaching {median[1]:.1f} s), "
         f"min {totals[0]:.1f} s, max {totals[-1]:.1f} s; target <= 9 s; add ~0.13 s for two broker hops",

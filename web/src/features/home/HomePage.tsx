@@ -87,7 +87,7 @@ function Dashboard({ name }: { name: string }) {
                 · {titleCase(s.type) || "mixed"} · {titleCase(s.difficulty) || "any level"}
               </span>
               <div className="muted small">
-                {formatDate(s.created_at)} · {s.answered_count}/{s.question_count} answered · {titleCase(s.status)}
+                {formatDate(s.created_at)} · {s.answered_count}/{s.question_count} answered · {sessionState(s)}
               </div>
             </div>
             <div className="actions">
@@ -107,4 +107,13 @@ function Dashboard({ name }: { name: string }) {
       </ul>
     </section>
   );
+}
+
+/** Finished with questions left is not "Completed": say so, and that they can still be answered. */
+function sessionState(s: { status: string; answered_count: number; question_count: number }): string {
+  if (s.status === "completed") {
+    return s.answered_count < s.question_count ? "Finished early" : "Completed";
+  }
+  if (s.status === "abandoned") return "Abandoned";
+  return s.answered_count ? "In progress" : "Not started";
 }

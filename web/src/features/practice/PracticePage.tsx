@@ -1,13 +1,16 @@
 import { useCallback, useEffect, useMemo, useRef, useState } from "react";
+import { createPortal } from "react-dom";
 import { Link, useNavigate, useParams, useSearchParams } from "react-router-dom";
 
-import { type Avatar, type Interviews, ApiError, api, unwrap } from "../../api/client";
+import { type Avatar, type Feedback, type Interviews, ApiError, api, unwrap } from "../../api/client";
 import { Tabs } from "../../components/Tabs";
 import { ErrorMessage, Loading, ProgressBar } from "../../components/Status";
 import { formatBytes, formatSeconds, titleCase } from "../../lib/format";
 import { usePoll } from "../../lib/usePoll";
 import { type UploadState, uploadRecording } from "./upload";
+import { useOnce } from "../../lib/useOnce";
 import { useTitle } from "../../lib/useTitle";
+import { useLevel } from "./useLevel";
 import { type CameraProblem, useRecorder } from "./useRecorder";
 
 type Question = Interviews["SessionQuestionOut"];
@@ -22,6 +25,8 @@ export function PracticePage() {
   const recorder = useRecorder();
   // How the person answers (camera or typing) stays as they chose it from one question to the next.
   const [mode, setMode] = useState<AnswerMode>("record");
+  // Where the camera's live picture goes: the corner of the stage (RecordAnswer renders it there).
+  const [selfView, setSelfView] = useState<HTMLDivElement | null>(null);
   useTitle("Practice interview");
 
   const load = useCallback(async () => {
@@ -116,9 +121,14 @@ export function PracticePage() {
           );
         })}
       </nav>
-      <div className="practice-grid">
-        <Interviewer question={current} videos={videos.value} />
-        <div className="card">
+      {/* A video call: the interviewer large, your camera small in the corner, the question and the controls beside
+          (below on a phone). At a 757 px laptop window nothing needed while answering is out of view. */}
+      <div className="call">
+        <div className="stage">
+          <Interviewer question={current} videos={videos.value} personaId={session.interviewer ?? undefined} />
+          <div className="self-view" ref={setSelfView} />
+        </div>
+        <div className="card call-side">
           <p className="muted small">
             {current.parent_id
               ? `Follow-up to question ${mainNumber} of ${mains.length} · answer it in a sentence or two`
@@ -139,6 +149,7 @@ export function PracticePage() {
             sessionId={sessionId}
             question={current}
             recorder={recorder}
+            selfView={selfView}
             mode={mode}
             onMode={setMode}
             onAnswered={() => {
@@ -183,9 +194,18 @@ export function PracticePage() {
   );
 }
 
-/** The interviewer asks: a rendered video when the avatar service has one, otherwise its voice, otherwise the
- * browser reads the question aloud. The words are always on screen too. */
-function Interviewer({ question, videos }: { question: Question; videos?: Avatar["SessionVideos"] }) {
+/** The interviewer asks: a rendered video when the avatar service has one (captions on), otherwise its voice over
+ * the persona's picture, otherwise the persona's picture with the question as a caption and the browser's voice on
+ * request. Never an empty box: the words are on screen from the first moment. */
+function Interviewer({
+  question,
+  videos,
+  personaId,
+}: {
+  question: Question;
+  videos?: Avatar["SessionVideos"];
+  personaId?: string;
+}) {
   const clip = videos?.clips.find((c) =>
     question.parent_id
       ? c.kind === "follow_up" && c.session_question_id === question.id
@@ -194,6 +214,12 @@ function Interviewer({ question, videos }: { question: Question; videos?: Avatar
   const mediaRef = useRef<HTMLVideoElement & HTMLAudioElement>(null);
   const [blocked, setBlocked] = useState(false);
   const ready = Boolean(clip?.status === "ready" && (clip.webm_url || clip.mp4_url || clip.audio_webm_url));
+  const text = question.prompt ?? question.question.text;
+  // The persona's picture (a frame of its greeting clip), for whenever its video is not there (yet).
+  const personas = useOnce(() => unwrap(api.GET("/api/avatar/personas")), true, []);
+  const persona =
+    personas.value?.find((p) => p.id === (personaId ?? videos?.persona?.id)) ?? personas.value?.find((p) => p.default);
+  const still = persona?.preview?.mp4_url ?? persona?.preview?.webm_url;
 
   // Played once per question, when its clip becomes ready (not again when the poll brings freshly signed URLs).
   useEffect(() => {
@@ -206,47 +232,57 @@ function Interviewer({ question, videos }: { question: Question; videos?: Avatar
   const speak = () => {
     if (!("speechSynthesis" in window)) return;
     window.speechSynthesis.cancel();
-    window.speechSynthesis.speak(new SpeechSynthesisUtterance(question.prompt ?? question.question.text));
+    window.speechSynthesis.speak(new SpeechSynthesisUtterance(text));
   };
+  const replay = () => {
+    const element = mediaRef.current;
+    if (!element) return speak();
+    element.currentTime = 0;
+    void element.play().catch(() => setBlocked(true));
+  };
+  const name = videos?.persona ? `${videos.persona.name}, ${videos.persona.title}` : persona ? `${persona.name}, ${persona.title}` : "Your interviewer";
 
   return (
-    <figure className="card interviewer">
+    <figure className="interviewer">
       {ready && clip?.media === "video" ? (
-        <video
-          key={question.id}
-          ref={mediaRef}
-          controls
-          playsInline
-          preload="auto"
-          aria-label="The interviewer asks the question"
-        >
+        <video key={question.id} ref={mediaRef} playsInline preload="auto" aria-label="The interviewer asks the question">
           {clip.webm_url ? <source src={clip.webm_url} type="video/webm" /> : null}
           {clip.mp4_url ? <source src={clip.mp4_url} type="video/mp4" /> : null}
           {clip.captions_url ? <track kind="captions" src={clip.captions_url} srcLang="en" label="English" default /> : null}
         </video>
-      ) : ready ? (
-        <audio key={question.id} ref={mediaRef} controls preload="auto" aria-label="The interviewer asks the question">
-          {clip?.audio_webm_url ? <source src={clip.audio_webm_url} type="audio/webm" /> : null}
-          {clip?.audio_m4a_url ? <source src={clip.audio_m4a_url} type="audio/mp4" /> : null}
-        </audio>
       ) : (
-        <div className="interviewer-placeholder">
-          {videos && videos.total > 0 && videos.ready < videos.total ? (
-            <ProgressBar value={videos.ready} max={videos.total} label="Preparing your interviewer" />
+        <>
+          {still ? (
+            <video className="still" src={`${still}#t=1`} muted playsInline preload="metadata" aria-hidden="true" tabIndex={-1} />
+          ) : (
+            <div className="still" aria-hidden="true" />
+          )}
+          {ready ? (
+            <audio key={question.id} ref={mediaRef} preload="auto" aria-label="The interviewer asks the question">
+              {clip?.audio_webm_url ? <source src={clip.audio_webm_url} type="audio/webm" /> : null}
+              {clip?.audio_m4a_url ? <source src={clip.audio_m4a_url} type="audio/mp4" /> : null}
+            </audio>
           ) : null}
-          <button type="button" className="secondary" onClick={speak}>
-            Read the question aloud
-          </button>
-        </div>
+          <p className="caption" aria-hidden="true">
+            {text}
+          </p>
+        </>
       )}
-      {blocked ? (
-        <button type="button" className="secondary" onClick={() => void mediaRef.current?.play()}>
-          Play the question
-        </button>
-      ) : null}
-      <figcaption className="muted small">
-        {videos?.persona ? `${videos.persona.name}, ${videos.persona.title}` : "Your interviewer"}
-      </figcaption>
+      <figcaption className="stage-name">{name}</figcaption>
+      <div className="stage-controls">
+        {!ready && videos && videos.total > 0 && videos.ready < videos.total ? (
+          <ProgressBar value={videos.ready} max={videos.total} label="Preparing your interviewer" />
+        ) : null}
+        {blocked ? (
+          <button type="button" onClick={() => void mediaRef.current?.play()}>
+            Play the question
+          </button>
+        ) : (
+          <button type="button" className="secondary" onClick={ready ? replay : speak}>
+            {ready ? "Replay the question" : "Read the question aloud"}
+          </button>
+        )}
+      </div>
     </figure>
   );
 }
@@ -318,6 +354,7 @@ function Answer({
   sessionId,
   question,
   recorder,
+  selfView,
   mode,
   onMode: setMode,
   onAnswered,
@@ -325,6 +362,7 @@ function Answer({
   sessionId: string;
   question: Question;
   recorder: Recorder;
+  selfView: HTMLElement | null;
   mode: AnswerMode;
   onMode: (mode: AnswerMode) => void;
   onAnswered: () => void;
@@ -345,6 +383,7 @@ function Answer({
           sessionId={sessionId}
           question={question}
           recorder={recorder}
+          selfView={selfView}
           onAnswered={onAnswered}
           onType={() => setMode("type")}
         />
@@ -424,12 +463,14 @@ function RecordAnswer({
   sessionId,
   question,
   recorder,
+  selfView,
   onAnswered,
   onType,
 }: {
   sessionId: string;
   question: Question;
   recorder: Recorder;
+  selfView: HTMLElement | null;
   onAnswered: () => void;
   onType: () => void;
 }) {
@@ -439,13 +480,25 @@ function RecordAnswer({
   const [sending, setSending] = useState(false);
   const handle = useRef<{ abort: () => void; retry: () => void } | null>(null);
   const reviewUrl = useMemo(() => (recorder.blob ? URL.createObjectURL(recorder.blob) : null), [recorder.blob]);
-  const { discard } = recorder;
+  const { discard, start } = recorder;
+  const level = useLevel(recorder.stream);
+  const [countdown, setCountdown] = useState<number | null>(null);
+  useEffect(() => {
+    if (countdown === null) return;
+    if (countdown === 0) {
+      setCountdown(null);
+      start();
+      return;
+    }
+    const timer = window.setTimeout(() => setCountdown(countdown - 1), 1000);
+    return () => window.clearTimeout(timer);
+  }, [countdown, start]);
 
   // A new question starts without the previous question's recording.
   useEffect(() => discard(), [discard, question.id]);
   useEffect(() => {
     if (preview.current && recorder.stream) preview.current.srcObject = recorder.stream;
-  }, [recorder.stream, reviewUrl]);
+  }, [recorder.stream, reviewUrl, selfView]);
   useEffect(() => () => void (reviewUrl && URL.revokeObjectURL(reviewUrl)), [reviewUrl]);
   // Leaving the page while bytes are still going would lose the answer: the browser asks first. (Moving to
   // another question does not stop the upload: it carries on in the background.)
@@ -509,13 +562,51 @@ function RecordAnswer({
   }
 
   const target = question.question.suggested_seconds;
+  const reviewing = Boolean(reviewUrl && !recorder.recording);
+  const begin = () => {
+    // Three seconds to look up and breathe, as before a real answer; the camera's picture shows the count.
+    setCountdown(3);
+  };
   return (
     <div className="stack">
-      {reviewUrl && !recorder.recording ? (
-        <video className="camera" src={reviewUrl} controls playsInline aria-label="Your recorded answer" />
-      ) : (
-        <video className="camera mirror" ref={preview} autoPlay muted playsInline aria-label="Your camera" />
-      )}
+      {/* Your camera, live, small in the corner of the stage (and the microphone's level under it). */}
+      {selfView && !reviewing
+        ? createPortal(
+            <>
+              <video className="camera mirror" ref={preview} autoPlay muted playsInline aria-label="Your camera" />
+              {countdown !== null ? (
+                <span className="countdown" aria-hidden="true">
+                  {countdown}
+                </span>
+              ) : null}
+              <LevelMeter level={level.level} />
+            </>,
+            selfView,
+          )
+        : null}
+      {countdown !== null ? (
+        <p className="muted" role="status">
+          Recording starts in {countdown}…
+        </p>
+      ) : null}
+      {!recorder.recording && !recorder.blob && countdown === null ? (
+        <p className={level.heard ? "ok small" : level.silentFor > 3 ? "notice small" : "muted small"} role="status">
+          {level.heard
+            ? "We can hear you."
+            : level.silentFor > 3
+              ? "We cannot hear you: check that your microphone is on and not muted, or choose another in the browser's site settings."
+              : "Say something to test your microphone."}
+        </p>
+      ) : null}
+      {!recorder.recording && !recorder.blob && countdown === null ? <FramingGuide video={preview} /> : null}
+      {reviewing && reviewUrl ? (
+        <div className="review">
+          {/* #t: the first frame shows instead of a black box; the length is the recorder's own (a recorded WebM
+              does not say how long it is until it has played). */}
+          <video className="camera" src={`${reviewUrl}#t=0.1`} controls playsInline preload="auto" aria-label="Your recorded answer" />
+          <p className="muted small">Your answer, {formatSeconds(recorder.elapsed)} long. Watch it, then use it or record again.</p>
+        </div>
+      ) : null}
       {recorder.recording || recorder.blob ? (
         <div className={`timer ${recorder.elapsed > target ? "over" : ""}`} role="timer" aria-live="off">
           <span className={recorder.recording ? "rec-dot" : ""} aria-hidden="true" />
@@ -551,14 +642,88 @@ function RecordAnswer({
                 Record again
               </button>
             </>
+          ) : countdown !== null ? (
+            <button type="button" className="secondary" onClick={() => setCountdown(null)}>
+              Cancel
+            </button>
           ) : (
-            <button type="button" onClick={recorder.start}>
+            <button type="button" onClick={begin}>
               Start recording
             </button>
           )}
         </div>
       )}
       <ErrorMessage error={error} />
+    </div>
+  );
+}
+
+type Framing = Feedback["FramingOut"];
+
+/**
+ * Before answering: is your face in the picture, centred, at a good distance, facing the camera and lit? A frame of
+ * the camera every few seconds, checked by the feedback service with the very detector and limits the answer's
+ * feedback uses (nothing is stored). Once it is right it says so and stops asking.
+ */
+function FramingGuide({ video }: { video: React.RefObject<HTMLVideoElement | null> }) {
+  const [framing, setFraming] = useState<Framing>();
+  useEffect(() => {
+    if (framing?.ok) return;
+    let cancelled = false;
+    const check = async () => {
+      const element = video.current;
+      if (!element || element.videoWidth === 0) return;
+      const canvas = document.createElement("canvas");
+      canvas.width = element.videoWidth;
+      canvas.height = element.videoHeight;
+      canvas.getContext("2d")?.drawImage(element, 0, 0);
+      const blob = await new Promise<Blob | null>((resolve) => canvas.toBlob(resolve, "image/jpeg", 0.8));
+      if (!blob || cancelled) return;
+      try {
+        const result = await unwrap(
+          api.POST("/api/feedback/framing", {
+            body: blob as never,
+            bodySerializer: (body: unknown) => body as Blob,
+            headers: { "Content-Type": "image/jpeg" },
+          }),
+        );
+        if (!cancelled) setFraming(result);
+      } catch {
+        // The guide is a help, not a gate: a failed check leaves the last answer on screen.
+      }
+    };
+    const first = window.setTimeout(() => void check(), 700);
+    const timer = window.setInterval(() => void check(), 2500);
+    return () => {
+      cancelled = true;
+      window.clearTimeout(first);
+      window.clearInterval(timer);
+    };
+  }, [framing?.ok, video]);
+  if (!framing) return <p className="muted small">Checking how you appear on camera…</p>;
+  const item = (good: boolean, text: string) => (
+    <li className={good ? "good" : "bad"}>
+      <span aria-hidden="true">{good ? "✓" : "✗"}</span> {text}
+    </li>
+  );
+  return (
+    <div className="framing" role="status" aria-label="How you appear on camera">
+      <ul className="plain checks">
+        {item(framing.face, "Your face is in the picture")}
+        {framing.face ? item(framing.centred && framing.distance === "ok", "Centred, at a good distance") : null}
+        {framing.face ? item(framing.lit, "Your face is well lit") : null}
+      </ul>
+      {framing.advice.length ? <p className="small">{framing.advice[0]}</p> : null}
+    </div>
+  );
+}
+
+/** The microphone's level, as a bar: it moves when you speak. */
+function LevelMeter({ level }: { level: number }) {
+  const percent = Math.round(level * 100);
+  return (
+    <div className="level" role="meter" aria-label="Microphone level" aria-valuemin={0} aria-valuemax={100} aria-valuenow={percent}>
+      <div className="level-fill" style={{ width: `${percent}%` }} />
     </div>
   );
 }

@@ -2,9 +2,9 @@ import { useEffect, useState } from "react";
 import { Link } from "react-router-dom";
 import {
   CartesianGrid,
-  Legend,
   Line,
   LineChart,
+  ReferenceArea,
   ResponsiveContainer,
   Tooltip,
   XAxis,
@@ -21,12 +21,25 @@ type Trend = Analytics["Trend"];
 const COLORS = ["#3b3bb3", "#0f7b6c", "#b4561b", "#8a2d8a", "#1f6fb2", "#6b6b00", "#a3243b"];
 const RANGES = [30, 90, 365];
 
+/** What the trend says, and when there is none yet, what one needs (the line is drawn either way). */
 function trendText(trend: Trend, unit: string, betterWhenLower = false): string {
-  if (trend.per_week === null || trend.per_week === undefined) return "Not enough answers for a trend yet.";
+  if (trend.per_week === null || trend.per_week === undefined) {
+    const n = trend.points.length;
+    if (n < 3) return `A trend needs three answers on at least two days: ${n} so far.`;
+    return "A trend needs answers on at least two different days: all of these are from one day.";
+  }
   const change = trend.per_week;
   const better = betterWhenLower ? change < 0 : change > 0;
   if (Math.abs(change) < 0.05) return "Steady.";
   return `${change > 0 ? "+" : ""}${change.toFixed(1)} ${unit} a week (${better ? "improving" : "getting worse"}).`;
+}
+
+/** The person's usual range of a measure: their mean ± one standard deviation (from three values on). */
+function usualRange(values: number[]): [number, number] | null {
+  if (values.length < 3) return null;
+  const mean = values.reduce((a, b) => a + b, 0) / values.length;
+  const sd = Math.sqrt(values.reduce((a, b) => a + (b - mean) ** 2, 0) / values.length);
+  return [Math.max(0, mean - sd), Math.min(100, mean + sd)];
 }
 
 /** Scores over time, per skill, and delivery trends, drawn; each chart also has its numbers for screen readers. */
@@ -108,7 +121,7 @@ export function ProgressPage() {
             <XAxis dataKey="at" />
             <YAxis domain={[0, 100]} />
             <Tooltip />
-            <Line type="monotone" dataKey="overall" name="Overall" stroke={COLORS[0]} strokeWidth={3} dot />
+            <Line type="linear" dataKey="overall" name="Overall" stroke={COLORS[0]} strokeWidth={3} dot isAnimationActive={false} />
           </LineChart>
         </ResponsiveContainer>
         <DataTable
@@ -118,38 +131,26 @@ export function ProgressPage() {
         />
       </figure>
 
-      <figure className="card chart" aria-labelledby="skills-caption">
-        <figcaption id="skills-caption">
-          <h2>Skills</h2>
-        </figcaption>
-        <ResponsiveContainer width="100%" height={300}>
-          <LineChart data={skillRows} margin={{ top: 8, right: 16, bottom: 8, left: 0 }}>
-            <CartesianGrid strokeDasharray="3 3" stroke="#d9dbe8" />
-            <XAxis dataKey="at" />
-            <YAxis domain={[0, 100]} />
-            <Tooltip />
-            <Legend />
-            {progress.skills.map((s, i) => (
-              <Line
-                key={s.name}
-                type="monotone"
-                dataKey={s.name}
-                name={titleCase(s.name)}
-                stroke={COLORS[i % COLORS.length]}
-                connectNulls
-                dot={false}
-              />
-            ))}
-          </LineChart>
-        </ResponsiveContainer>
-        <ul className="trend-list">
+      <section className="card chart" aria-labelledby="skills-caption">
+        <h2 id="skills-caption">Skills</h2>
+        <p className="muted small">
+          One chart per skill on the same 0–100 scale; the shaded band is your usual range (your average ± one
+          standard deviation, from three answers on).
+          {progress.overall.per_week === null || progress.overall.per_week === undefined
+            ? ` ${trendText(progress.overall, "points")}`
+            : ""}
+        </p>
+        <div className="small-multiples">
           {progress.skills.map((s) => (
-            <li key={s.name}>
-              <strong>{titleCase(s.name)}</strong>: latest {Math.round(s.latest ?? 0)} · {trendText(s, "points")}
-            </li>
+            <SkillChart key={s.name} trend={s} />
           ))}
-        </ul>
-      </figure>
+        </div>
+        <DataTable
+          caption="Skill scores per answer"
+          columns={["Answer", ...progress.skills.map((s) => titleCase(s.name))]}
+          rows={skillRows.map((row) => [row.at, ...progress.skills.map((s) => row[s.name] ?? "–")])}
+        />
+      </section>
 
       <div className="grid-2">
         <TrendChart title="Pace (words per minute)" trend={progress.pace_wpm} unit="wpm" color={COLORS[1]} />
@@ -176,6 +177,35 @@ function mergeTrends(trends: Trend[]): Record<string, string | number>[] {
     }
   }
   return [...rows.values()];
+}
+
+/** One skill, small: its answers as points joined by straight lines, on the shared 0–100 scale. */
+function SkillChart({ trend }: { trend: Trend }) {
+  const data = trend.points.map((p) => ({ at: formatMoment(p.at), value: Math.round(p.value) }));
+  const band = usualRange(trend.points.map((p) => p.value));
+  const title = titleCase(trend.name);
+  return (
+    <figure className="skill-chart" aria-label={`${title}: latest ${Math.round(trend.latest ?? 0)}`}>
+      <figcaption>
+        <h3>{title}</h3>
+        <p className="muted small">
+          Latest {Math.round(trend.latest ?? 0)}
+          {/* What a trend needs is said once, above the charts; each chart says its own trend once it has one. */}
+          {trend.per_week !== null && trend.per_week !== undefined ? ` · ${trendText(trend, "points")}` : ""}
+        </p>
+      </figcaption>
+      <ResponsiveContainer width="100%" height={120}>
+        <LineChart data={data} margin={{ top: 6, right: 8, bottom: 0, left: -24 }}>
+          <CartesianGrid strokeDasharray="3 3" stroke="#d9dbe8" vertical={false} />
+          {band ? <ReferenceArea y1={band[0]} y2={band[1]} fill={COLORS[0]} fillOpacity={0.1} stroke="none" /> : null}
+          <XAxis dataKey="at" hide />
+          <YAxis domain={[0, 100]} ticks={[0, 50, 100]} />
+          <Tooltip />
+          <Line type="linear" dataKey="value" name={title} stroke={COLORS[0]} strokeWidth={2} dot={{ r: 3 }} isAnimationActive={false} />
+        </LineChart>
+      </ResponsiveContainer>
+    </figure>
+  );
 }
 
 function TrendChart({
@@ -214,7 +244,7 @@ function TrendChart({
           <XAxis dataKey="at" />
           <YAxis />
           <Tooltip />
-          <Line type="monotone" dataKey="value" name={unit} stroke={color} strokeWidth={2} />
+          <Line type="linear" dataKey="value" name={unit} stroke={color} strokeWidth={2} dot isAnimationActive={false} />
         </LineChart>
       </ResponsiveContainer>
       <DataTable caption={title} columns={["Answer", unit]} rows={data.map((d) => [d.at, d.value])} />

@@ -41,6 +41,12 @@ export function ResultsPage() {
     [sessionId, withFeedback.size],
   );
 
+  // A link to a follow-up's answer (a notice): its place in the thread, once the page has it.
+  const linkedFollowUp = session?.questions.find((q) => q.id === params.get("question") && q.parent_id)?.id;
+  useEffect(() => {
+    if (linkedFollowUp) document.getElementById(`follow-up-${linkedFollowUp}`)?.scrollIntoView({ block: "start" });
+  }, [linkedFollowUp]);
+
   if (error) {
     const missing = error instanceof ApiError && error.status === 404;
     return (
@@ -113,13 +119,14 @@ export function ResultsPage() {
                   </Link>
                 </div>
               </div>
-              <AnswerResult key={chosen.id} answer={chosen} stage={stages.get(chosen.id)} />
+              {/* Near the top: what changed since the last attempt is what a second attempt is for. */}
               {attempts.length > 1 && withFeedback.has(chosen.id) ? (
                 <Compare
                   after={chosen}
                   before={attempts.find((a) => a.attempt < chosen.attempt && withFeedback.has(a.id)) ?? null}
                 />
               ) : null}
+              <AnswerResult key={chosen.id} answer={chosen} stage={stages.get(chosen.id)} />
               {thread.length ? (
                 <section className="stack thread" aria-label="Follow-up questions">
                   {thread.map((q) => (
@@ -161,7 +168,7 @@ function FollowUp({
 }) {
   const newest = [...question.answers].sort((a, b) => b.attempt - a.attempt)[0];
   return (
-    <article className="card stack" aria-label={`Follow-up ${question.depth}`}>
+    <article className="card stack" aria-label={`Follow-up ${question.depth}`} id={`follow-up-${question.id}`}>
       <h3 className="question-text">Follow-up: {question.prompt}</h3>
       <p className="why">
         Why the interviewer asked: {question.reason}
@@ -284,6 +291,8 @@ function AnswerResult({ answer, stage }: { answer: Answer; stage?: AnswerStatus 
   const seek = (seconds: number) => {
     if (!player.current) return;
     player.current.currentTime = seconds;
+    // "Show the moment" is clicked below the video: bring it into view (only when it is not) as it plays.
+    player.current.scrollIntoView({ block: "nearest", behavior: "smooth" });
     void player.current.play().catch(() => undefined);
   };
   const showEvidence = (evidence: Evidence | undefined) => {
@@ -508,29 +517,36 @@ function Compare({ after, before }: { after: Answer; before: Answer | null }) {
         Attempt {after.attempt} compared with attempt {before.attempt}
       </h2>
       <p>{comparison.summary}</p>
-      <table className="table">
-        <thead>
-          <tr>
-            <th scope="col">Score</th>
-            <th scope="col">Before</th>
-            <th scope="col">After</th>
-            <th scope="col">Change</th>
-          </tr>
-        </thead>
-        <tbody>
-          {comparison.scores.map((s) => (
-            <tr key={s.name}>
-              <th scope="row">{s.label}</th>
-              <td>{s.before}</td>
-              <td>{s.after}</td>
-              <td className={s.delta > 0 ? "up" : s.delta < 0 ? "down" : ""}>
-                {s.delta > 0 ? "+" : ""}
-                {s.delta}
-              </td>
+      <details className="data-table">
+        <summary>Every score</summary>
+        <table className="table">
+          <caption className="muted small">
+            A change within a score&apos;s noise (how far it moves when the same answer is recorded again) counts as
+            the same.
+          </caption>
+          <thead>
+            <tr>
+              <th scope="col">Score</th>
+              <th scope="col">Before</th>
+              <th scope="col">After</th>
+              <th scope="col">Change</th>
             </tr>
-          ))}
-        </tbody>
-      </table>
+          </thead>
+          <tbody>
+            {comparison.scores.map((s) => (
+              <tr key={s.name}>
+                <th scope="row">{s.label}</th>
+                <td>{s.before}</td>
+                <td>{s.after}</td>
+                <td className={s.verdict === "improved" ? "up" : s.verdict === "worse" ? "down" : "muted"}>
+                  {s.verdict === "same" ? `same (${s.delta > 0 ? "+" : ""}${s.delta}, noise ±${s.noise})` : null}
+                  {s.verdict !== "same" ? `${s.delta > 0 ? "+" : ""}${s.delta}` : null}
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </details>
     </section>
   );
 }

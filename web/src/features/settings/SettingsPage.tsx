@@ -1,11 +1,12 @@
-import { type FormEvent, useEffect, useState } from "react";
-import { Link, useLocation } from "react-router-dom";
+import { type FormEvent, useEffect, useRef, useState } from "react";
+import { Link, useLocation, useSearchParams } from "react-router-dom";
 
 import { type Accounts, type Notifications, api, unwrap } from "../../api/client";
 import { ErrorMessage, Loading, ProgressBar } from "../../components/Status";
 import { reauthenticate } from "../../lib/auth";
 import { formatBytes, formatDate } from "../../lib/format";
 import { pushSupported, subscribePush, unsubscribePush } from "../../lib/push";
+import { useKeepInView } from "../../lib/useKeepInView";
 import { usePoll } from "../../lib/usePoll";
 import { Consents } from "./Consents";
 import { useTitle } from "../../lib/useTitle";
@@ -199,6 +200,10 @@ function NotificationSettings() {
 
 function Export() {
   const [error, setError] = useState<unknown>();
+  // `?export={id}`: a notice's link to one export (the inbox, an e-mail): that one is shown, marked, on screen.
+  const [params] = useSearchParams();
+  const linked = params.get("export");
+  const section = useRef<HTMLElement>(null);
   const exports = usePoll(
     () => unwrap(api.GET("/api/accounts/exports")),
     (list) => !list.some((e) => e.status === "collecting"),
@@ -223,8 +228,10 @@ function Export() {
     }
   };
   const list = exports.value ?? [];
+  const loaded = exports.value !== undefined;
+  useKeepInView(section, Boolean(linked && loaded), [linked]);
   return (
-    <section className="card" aria-labelledby="export-heading">
+    <section className="card" aria-labelledby="export-heading" id="export" ref={section}>
       <h2 id="export-heading">Export your data</h2>
       <p>
         A ZIP of everything Intervu keeps about you: your profile, sessions, answers, transcripts, feedback and
@@ -234,9 +241,16 @@ function Export() {
         Export my data
       </button>
       <ErrorMessage error={error} />
+      {linked && loaded && !list.some((e) => e.id === linked) ? (
+        <p className="notice">That export is no longer here: exports are kept for 7 days. Ask for a new one.</p>
+      ) : null}
       <ul className="plain">
         {list.map((e) => (
-          <li key={e.id} className="export">
+          <li
+            key={e.id}
+            className={e.id === linked ? "export linked" : "export"}
+            aria-current={e.id === linked ? "true" : undefined}
+          >
             <span>Asked {formatDate(e.requested_at)}: </span>
             {e.status === "collecting" ? (
               <ProgressBar value={e.answered} max={e.total} label="Collecting your data from every service" />
@@ -311,8 +325,14 @@ function Deletion() {
     // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [then, current?.status]);
 
+  // Back from the password check (`/settings#delete`): the page opens on this section and its new state, not at
+  // the top with the outcome out of sight.
+  const section = useRef<HTMLElement>(null);
+  const loaded = deletion.value !== undefined;
+  useKeepInView(section, location.hash === "#delete" && loaded, [current?.status]);
+
   return (
-    <section className="card danger-zone" aria-labelledby="delete-heading" id="delete">
+    <section className="card danger-zone" aria-labelledby="delete-heading" id="delete" ref={section}>
       <h2 id="delete-heading">Delete your account</h2>
       {!current || current.status === "cancelled" || current.status === "expired" ? (
         <>

@@ -24,6 +24,7 @@ from intervu_kit.devstack.stack import (
     ForeignInfrastructure,
     caddy_component,
     infra_components,
+    require_own_product_ports,
     service_components,
     stop,
     up_infra,
@@ -57,6 +58,7 @@ def migrate(progress: Progress, environments: tuple[Environment, ...]) -> None:
 def cmd_run(settings: DevSettings) -> int:
     progress = Progress()
     print("Starting Intervu (Ctrl-C stops everything)", flush=True)
+    require_own_product_ports(settings)
     started = up_infra(settings, progress)
     apps = [*service_components(settings), caddy_component(settings)]
     # Everything this run starts is supervised: restarted when it crashes, stopped on Ctrl-C. Infrastructure that

@@ -446,6 +446,30 @@ def _ours(comp: Component, s: DevSettings) -> None:
     )
 
 
+def foreign_product_ports(s: DevSettings) -> list[int]:
+    """The product's own ports (services, the HTTPS proxy) that answer while this checkout runs nothing there.
+
+    A service's readiness probe is its port answering, so `intervu-dev run` used to take another checkout's product
+    for its own, and the browser tests reused one serving https://localhost:8443: a CI clone then talked to a
+    product reading other databases and another folder's files (the interviewer's clips were 404s).
+    """
+    ours = {svc: f"{svc}-api" for svc in SERVICE_PORTS}
+    ports = [(port, ours[svc]) for svc, port in SERVICE_PORTS.items()]
+    ports += [(s.https_port, "caddy"), (s.http_port, "caddy")]
+    return [port for port, name in ports if tcp_open("127.0.0.1", port) and read_pid(name) is None]
+
+
+def require_own_product_ports(s: DevSettings) -> None:
+    """Refuse to start (or reuse) a product when something this checkout did not start holds its ports."""
+    foreign = foreign_product_ports(s)
+    if foreign and not s.dev_shared_infra:
+        raise ForeignInfrastructure(
+            f"port{'s' if len(foreign) > 1 else ''} {', '.join(map(str, foreign))} answer, but this checkout did not "
+            "start what listens there (another checkout's `make run`?). Stop it there (Ctrl-C, `make down`), or "
+            "set INTERVU_DEV_SHARED_INFRA=true if it is yours."
+        )
+
+
 def up_infra(s: DevSettings, progress: Progress) -> list[str]:
     """Start whatever infrastructure is not running yet; returns the names it started."""
     started_names: list[str] = []

@@ -7,13 +7,16 @@ from intervu_contracts import ConsentPurpose
 from pydantic import BaseModel, ConfigDict, Field
 
 PURPOSES: tuple[ConsentPurpose, ...] = ("third_party_ai", "keep_recordings", "device_info", "notifications")
+# What each switch means, said once: the page shows its title beside it ("Keep my recordings"), so these explain
+# rather than repeat it (a person read "Keep my recordings. Keep my recordings.").
 DESCRIPTIONS: dict[str, str] = {
-    "third_party_ai": "Let third-party AI providers (speech-to-text, feedback, video) process my answers. "
-    "Withdrawn: only Intervu's own local models touch my data, or the feature says it is off.",
-    "keep_recordings": "Keep my recordings. Withdrawn: recordings are deleted after the retention period; "
-    "transcripts, feedback and scores stay.",
-    "device_info": "Record my device type, operating system and browser with each practice session.",
-    "notifications": "Send me notifications (feedback ready, practice reminders).",
+    "third_party_ai": "Outside providers (speech-to-text, feedback, interviewer video) may process your answers. "
+    "Off: only Intervu's own models touch them, or the feature says it is off.",
+    "keep_recordings": "Your answer videos stay until you delete them. Off: they are deleted after the period you "
+    "choose; transcripts, feedback and scores stay.",
+    "device_info": "Your device type, operating system and browser, stored with each practice session.",
+    "notifications": "Notices by e-mail and push (feedback ready, export ready, practice reminders). Off: they "
+    "only appear in your inbox here.",
 }
 
 

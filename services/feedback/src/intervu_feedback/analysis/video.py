@@ -225,3 +225,68 @@ def _remarks(v: Video) -> None:
         v.remarks.append(Remark("too_close", "You are very close to the camera; sit back a little.", "improve"))
     if v.face_visible and v.centred < 0.7:
         v.remarks.append(Remark("off_centre", "Centre yourself in the picture.", "improve"))
+
+
+# --- one still frame, before an answer: the framing guide -------------------------------------------------------
+
+TOO_DARK = 60  # mean luma (0-255) of the face: below this the face is hard to see
+BACKLIT = 0.6  # the face's luma against the whole picture's: a window or lamp behind the person
+
+
+@dataclass(frozen=True)
+class Framing:
+    """Whether one camera frame would pass the checks the answer's feedback makes (same detector, same limits), and
+    the light on the face (feedback does not score light; a dark face is what makes the detector miss it)."""
+
+    face: bool
+    centred: bool
+    distance: str  # "ok", "too_far", "too_close" (or "unknown" without a face)
+    facing: bool
+    lit: bool
+    advice: list[str]
+
+    @property
+    def ok(self) -> bool:
+        return self.face and self.centred and self.distance == "ok" and self.facing and self.lit
+
+
+def framing(bgr: np.ndarray, detector: FaceDetector) -> Framing:
+    """The framing of one BGR frame (scaled to fit MAX_SIDE first, as the answer's frames are)."""
+    import cv2
+
+    height, width = bgr.shape[:2]
+    scale = min(1.0, MAX_SIDE / max(width, height))
+    if scale < 1.0:
+        bgr = cv2.resize(bgr, (max(2, round(width * scale)), max(2, round(height * scale))))
+        height, width = bgr.shape[:2]
+    faces = detector.faces(bgr)
+    if not faces:
+        advice = ["We cannot see a face: sit in front of the camera, with your face in the picture."]
+        return Framing(face=False, centred=False, distance="unknown", facing=False, lit=False, advice=advice)
+    face = max(faces, key=lambda f: f.width * f.height)
+    gray = cv2.cvtColor(bgr, cv2.COLOR_BGR2GRAY)
+    x0, y0 = max(0, int(face.x)), max(0, int(face.y))
+    x1, y1 = min(width, int(face.x + face.width)), min(height, int(face.y + face.height))
+    face_luma = float(gray[y0:y1, x0:x1].mean()) if x1 > x0 and y1 > y0 else 0.0
+    frame_luma = float(gray.mean()) or 1.0
+    centred = abs((face.x + face.width / 2) / width - 0.5) <= OFF_CENTRE
+    share = face.height / height
+    distance = "too_far" if share < TOO_SMALL else "too_close" if share > TOO_LARGE else "ok"
+    facing = abs(face.yaw) <= FACING_YAW
+    lit = face_luma >= TOO_DARK and face_luma / frame_luma >= BACKLIT
+    advice = []
+    if not centred:
+        advice.append("Move so that your face is in the middle of the picture.")
+    if distance == "too_far":
+        advice.append("Sit a little closer to the camera.")
+    elif distance == "too_close":
+        advice.append("Sit back a little: your face fills the picture.")
+    if not facing:
+        advice.append("Turn towards the camera, as you would towards an interviewer.")
+    if not lit:
+        advice.append(
+            "Light your face from the front: a lamp or a window in front of you, not behind."
+            if face_luma >= TOO_DARK
+            else "Your face is dark: add light in front of you."
+        )
+    return Framing(True, centred, distance, facing, lit, advice)

@@ -86,6 +86,9 @@ class ScoreChange(BaseModel):
     before: int
     after: int
     delta: int
+    # The change this score makes between two recordings of the same answer (measured, noise.py): a smaller delta
+    # is "same".
+    noise: int
     verdict: Literal["improved", "worse", "same"]
 
 
@@ -106,6 +109,7 @@ class Comparison(BaseModel):
     before: AttemptRef
     after: AttemptRef
     overall_delta: float
+    overall_noise: int
     scores: list[ScoreChange]
     metrics: list[MetricChange]
     summary: str

@@ -48,6 +48,7 @@ from intervu_feedback.coaching.local import LocalCoach
 from intervu_feedback.config import Settings
 from intervu_feedback.interviewer.service import in_interview, proposal, publish_decision
 from intervu_feedback.models import ANALYSE_KIND, AnswerInput, Feedback, consents, events, jobs
+from intervu_feedback.noise import MIN_THRESHOLD, stored_thresholds
 
 log = logging.getLogger(__name__)
 
@@ -354,9 +355,14 @@ def compare(before: Feedback, after: Feedback) -> dict[str, Any]:
         raise DifferentQuestions()
     a = {s["name"]: s for s in before.report["scores"]}
     b = {s["name"]: s for s in after.report["scores"]}
+    # A recording moves a score even when the words are the same (noise.py measures how far): only a change past
+    # that is called better or worse. Two typed answers have no such noise: the rule is the plain minimum.
+    recorded = "recording" in (before.report.get("source"), after.report.get("source"))
+    noise = stored_thresholds() if recorded else {}
     changes = []
     for name in [n for n in b if n in a]:
         delta = b[name]["value"] - a[name]["value"]
+        limit = noise.get(name, MIN_THRESHOLD)
         changes.append(
             {
                 "name": name,
@@ -364,7 +370,8 @@ def compare(before: Feedback, after: Feedback) -> dict[str, Any]:
                 "before": a[name]["value"],
                 "after": b[name]["value"],
                 "delta": delta,
-                "verdict": "improved" if delta >= 5 else "worse" if delta <= -5 else "same",
+                "noise": limit,
+                "verdict": "improved" if delta > limit else "worse" if delta < -limit else "same",
             }
         )
     metrics = []
@@ -380,11 +387,19 @@ def compare(before: Feedback, after: Feedback) -> dict[str, Any]:
         summary.append("Better: " + ", ".join(improved) + ".")
     if worse:
         summary.append("Worse: " + ", ".join(worse) + ".")
+    overall_limit = noise.get("overall", MIN_THRESHOLD)
+    if not improved and not worse:
+        summary.append(
+            "About the same as before: no score moved more than recording the same answer again moves it."
+            if recorded
+            else "About the same as before."
+        )
     return {
         "before": {"answer_id": str(before.answer_id), "attempt": before.attempt, "overall": before.overall_score},
         "after": {"answer_id": str(after.answer_id), "attempt": after.attempt, "overall": after.overall_score},
         "overall_delta": round(after.overall_score - before.overall_score, 1),
+        "overall_noise": overall_limit,
         "scores": changes,
         "metrics": metrics,
-        "summary": " ".join(summary) or "About the same as before.",
+        "summary": " ".join(summary),
     }

@@ -45,8 +45,9 @@ class LocalCoach:
                 Improvement(point="A strong answer overall.", suggestion="Try a harder question of the same type.")
             ]
         overall = brief["overall"]
-        level = "a strong" if overall >= 80 else "a solid" if overall >= 60 else "a first"
-        summary = f"This is {level} answer ({overall}/100)."
+        # Said of the answer, never of the attempt: "a first answer" read as "your first attempt" on attempt two.
+        level = "a strong answer" if overall >= 80 else "a solid base" if overall >= 60 else "a draft with clear gains"
+        summary = f"This answer scored {overall}/100: {level}."
         if improve:
             summary += " The biggest gain: " + improve[0][0].lower() + improve[0][1:]
         next_step = improvements[0].suggestion if weakest else "Practise a harder question of this type."

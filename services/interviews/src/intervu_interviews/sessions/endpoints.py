@@ -133,4 +133,6 @@ async def create_answer(
 
 @router.get("/answers/{answer_id}", response_model=AnswerOut)
 async def get_answer(answer_id: uuid.UUID, user: CurrentUser, session: SessionDep) -> AnswerOut:
-    return AnswerOut.model_validate(await SessionService(session).get_answer(user.id, answer_id))
+    """One of your answers, with the session it belongs to (`session_id`)."""
+    answer, session_id = await SessionService(session).get_answer_where(user.id, answer_id)
+    return AnswerOut.model_validate(answer).model_copy(update={"session_id": session_id})

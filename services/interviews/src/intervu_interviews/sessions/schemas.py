@@ -64,6 +64,8 @@ class AnswerOut(BaseModel):
     # The interviewer's decision after this answer: pending, asked (a follow-up joined the session) or none.
     follow_up: str | None = None
     created_at: datetime
+    # Only on GET /answers/{id}: which session it belongs to (a notice's link opens the answer in its results).
+    session_id: uuid.UUID | None = None
 
 
 class FollowUpEvidence(BaseModel):

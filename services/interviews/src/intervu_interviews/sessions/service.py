@@ -277,3 +277,11 @@ class SessionService:
         if answer is None:
             raise NotFound("No such answer.", code="answer_not_found")
         return answer
+
+    async def get_answer_where(self, user_id: str, answer_id: uuid.UUID) -> tuple[Answer, uuid.UUID]:
+        """The answer and the id of its session."""
+        answer = await self.get_answer(user_id, answer_id)
+        practice = await self.repo.session_of_answer(answer)
+        if practice is None:  # its question's session is gone (deleted meanwhile)
+            raise NotFound("No such answer.", code="answer_not_found")
+        return answer, practice.id

@@ -12,7 +12,7 @@ import logging
 import uuid
 from datetime import UTC, datetime
 
-from intervu_contracts import EventEnvelope, ExportReady, FeedbackCompleted, PolicyPublished
+from intervu_contracts import FOLLOW_UP_QUESTION_TYPE, EventEnvelope, ExportReady, FeedbackCompleted, PolicyPublished
 from intervu_kit.consents import granted
 from intervu_kit.keycloak_users import KeycloakUsers
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -100,11 +100,15 @@ class Notifier:
 
     async def feedback_ready(self, session: AsyncSession, event: FeedbackCompleted, envelope: EventEnvelope) -> None:
         await InboxRepository(session).practised(event.user_id, event.completed_at or envelope.occurred_at)
+        if event.question_type == FOLLOW_UP_QUESTION_TYPE:
+            # Its feedback sits in the thread of its main question, whose notice already leads there: a notice per
+            # follow-up would turn one interview into a stack of notices.
+            return
         await self.notify(
             session, event.user_id, "feedback_ready", f"feedback:{event.feedback_id}",
             "Your feedback is ready",
             f"Your answer scored {event.overall_score:.0f}/100. See what went well and what to practise next.",
-            f"/results/{event.answer_id}",
+            f"/answers/{event.answer_id}",
         )  # fmt: skip
 
     async def export_ready(self, session: AsyncSession, event: ExportReady, _: EventEnvelope) -> None:
@@ -112,7 +116,7 @@ class Notifier:
             session, event.user_id, "export_ready", f"export:{event.export_id}",
             "Your data export is ready",
             f"The copy of your data you asked for is ready to download until {event.expires_at:%d %B %Y}.",
-            f"/settings/privacy/exports/{event.export_id}",
+            f"/settings?export={event.export_id}",
         )  # fmt: skip
 
     async def policy_published(self, session: AsyncSession, event: PolicyPublished, _: EventEnvelope) -> None:
@@ -125,7 +129,7 @@ class Notifier:
                     "Our privacy policy changed",
                     (event.summary or "A new version of the privacy policy was published.")
                     + " Please read it and accept it to keep using Intervu.",
-                    "/privacy",
+                    "/policy",
                 )  # fmt: skip
                 told += 1
             first += len(page)
