@@ -12,7 +12,7 @@ import re
 import secrets
 import uuid
 from collections.abc import Awaitable, Callable
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import httpx
@@ -65,26 +65,36 @@ async def sign_up(page: Page, keycloak: KeycloakAdmin, *, shoot: bool = False) -
     await page.fill("#password-confirm", "a-long-passphrase-7")
     if shoot:
         await screenshot(page, "02-sign-up")
+        problems = await accessibility_problems(page)  # Keycloak's sign-up page, in Intervu's theme
+        assert not problems, "\n".join(problems)
     await form.locator("[type=submit]").click()
     await expect(page).to_have_url(re.compile(r"/welcome"))
     return email
 
 
-async def sign_in(page: Page, user: KeycloakUser, to: str = "/") -> None:
+async def sign_in(page: Page, user: KeycloakUser, to: str = "/", *, check: bool = False) -> None:
     await page.goto(to)
     await page.get_by_role("button", name="Sign in").first.click()
+    if check:  # Keycloak's sign-in page, in Intervu's theme
+        await expect(page.locator("#kc-login")).to_be_visible()
+        problems = await accessibility_problems(page)
+        assert not problems, "\n".join(problems)
     await page.fill("#username", user.username)
     await page.fill("#password", user.password)
     await page.locator("#kc-login").click()
     await expect(page.get_by_role("button", name="Sign out")).to_be_visible()
 
 
-async def accept_policy(page: Page, *, shoot: bool = False) -> None:
+async def accept_policy(page: Page, *, shoot: bool = False, then_continue: bool = True, accepted: bool = False) -> None:
+    """Accept the policy on /welcome (``accepted``: that was done already) and, unless told not to, continue."""
     await expect(page).to_have_url(re.compile(r"/welcome"))
-    await page.get_by_role("button", name="I have read and accept the privacy policy").click()
-    await expect(page.get_by_text("Accepted. Thank you.")).to_be_visible()
+    if not accepted:
+        await page.get_by_role("button", name="I have read and accept the privacy policy").click()
+        await expect(page.get_by_text("Accepted. Thank you.")).to_be_visible()
     if shoot:
         await screenshot(page, "03-welcome")
+    if not then_continue:
+        return
     await page.get_by_role("button", name="Continue").click()
     await expect(page).not_to_have_url(re.compile(r"/welcome"))  # accepted once is accepted: no second round
 
@@ -283,8 +293,22 @@ async def test_the_main_pages_with_data(
     """Progress charts, inbox, settings and the policy, each with something in it (and screenshots)."""
     user = await make_user()
     _, page, console = await new_context()
-    await sign_in(page, user)
-    await accept_policy(page)
+    await sign_in(page, user, check=True)
+    await accept_policy(page, then_continue=False)
+    # Onboarding asks what the person prepares for: the practice setup starts there, home counts down to it.
+    goal = page.get_by_role("form", name="What you are preparing for")
+    await goal.get_by_label("Role").select_option("software-engineer")
+    await goal.get_by_label("Level").select_option("hard")
+    interview = datetime.now(UTC).date() + timedelta(days=10)
+    await goal.get_by_label("Interview date").fill(interview.isoformat())
+    await goal.get_by_role("button", name="Save").click()
+    await expect(goal.get_by_text("Your Software engineer interview is in 10 days.")).to_be_visible()
+    await accept_policy(page, accepted=True)
+    await page.goto("/")
+    await expect(page.get_by_text("Your Software engineer interview is in 10 days.")).to_be_visible()
+    await page.goto("/practice")
+    await expect(page.get_by_label("Role", exact=True)).to_have_value("software-engineer")
+    await expect(page.get_by_label("Difficulty")).to_have_value("hard")
     for answer in (
         "I like working here.",
         "In my last job I led a small team. We planned the release, I split the work, and we shipped on time "
@@ -605,4 +629,43 @@ async def test_the_interviewer_asks_for_the_missing_result_and_the_results_show_
     await expect(summary.get_by_role("heading", name="Work on these first")).to_be_visible()
     await screenshot(page, "17-results-thread-and-summary")
     assert not (problems := await accessibility_problems(page)), "\n".join(problems)
+    assert not console.unexpected(), console.errors
+
+
+async def test_while_the_interviewer_clip_is_not_ready_the_question_is_on_the_stage(
+    new_context: NewContext, make_user: Callable[..., Awaitable[KeycloakUser]]
+) -> None:
+    """A first session waits ~16 s for its clips: the stage shows the persona's picture with the question as a
+    caption and offers the browser's voice, never an empty box (the clips are held back here to see it)."""
+    user = await make_user()
+    _, page, console = await new_context()
+
+    async def not_yet(route: Route, request: Request) -> None:
+        response = await route.fetch()
+        body = await response.json()
+        for clip in body["clips"]:
+            clip.update(status="rendering", webm_url=None, mp4_url=None, audio_webm_url=None, audio_m4a_url=None,
+                        captions_url=None)  # fmt: skip
+        body["ready"] = 0
+        body["total"] = max(body["total"], 1)
+        await route.fulfill(response=response, json=body)
+
+    await page.route(re.compile(r"/api/avatar/sessions/[^/]+/videos"), not_yet)
+    await sign_in(page, user)
+    await accept_policy(page)
+    # The persona's picture is a frame of its greeting clip, rendered when the avatar worker starts.
+    for _ in range(120):
+        personas = await api_get(page, "/api/avatar/personas")
+        if all((p["preview"] or {}).get("status") == "ready" for p in personas):
+            break
+        await page.wait_for_timeout(1000)
+    await start_session(page)
+    question = (await page.locator("#question-heading").inner_text()).strip()
+    stage = page.locator(".stage")
+    await expect(stage.locator(".caption")).to_have_text(question)
+    await expect(stage.get_by_role("button", name="Read the question aloud")).to_be_visible()
+    await expect(stage.get_by_role("progressbar", name="Preparing your interviewer")).to_be_attached()
+    await expect(stage.locator("video.still")).to_have_attribute("src", re.compile(r"/api/avatar/files/.+#t=1$"))
+    await expect(stage.get_by_label("The interviewer asks the question")).to_have_count(0)
+    await screenshot(page, "18-practice-interviewer-not-ready")
     assert not console.unexpected(), console.errors

@@ -7,7 +7,7 @@ import asyncio
 import email
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from email.message import Message
 from typing import Any
 
@@ -20,6 +20,7 @@ from intervu_contracts import (
     EventEnvelope,
     ExportReady,
     FeedbackCompleted,
+    GoalChanged,
     PolicyPublished,
 )
 from intervu_kit.consents import copy_consent
@@ -31,7 +32,7 @@ from intervu_kit.testing.plugin import SignedIn, running_app
 from intervu_kit.testing.servers import free_port
 from intervu_notifications.config import Settings
 from intervu_notifications.inbox.mail import Mailer
-from intervu_notifications.inbox.service import Notifier
+from intervu_notifications.inbox.service import Notifier, reminder_text
 from intervu_notifications.main import app
 from intervu_notifications.models import consents
 
@@ -188,6 +189,12 @@ async def test_practice_is_due_after_the_days_a_person_chose(
     assert (await client.put(f"{API}/preferences", json={"no_reminders": True}, headers=quiet.headers)).json()[
         "remind_after_days"] is None  # fmt: skip
     practised = datetime.now(UTC)
+    # Keen said when the interview is (onboarding): the reminder counts down to it.
+    goal = GoalChanged(user_id=keen.id, role="software-engineer", role_label="Software engineer", difficulty=None,
+                       interview_date=(practised + timedelta(days=9)).date(), changed_at=practised)  # fmt: skip
+    await _handle(db, n.goal_changed, goal)
+    older = goal.model_copy(update={"interview_date": None, "changed_at": practised - timedelta(hours=1)})
+    await _handle(db, n.goal_changed, older)  # delivered late: the newer goal stands
     for who in (keen, quiet, never_asked):  # never_asked: practises but never allowed notifications
         event = _feedback(who.id)
         await _handle(db, n.feedback_ready, event.model_copy(update={"completed_at": practised}))
@@ -209,6 +216,7 @@ async def test_practice_is_due_after_the_days_a_person_chose(
     await remind(practised + timedelta(days=6))  # once per absence, not every pass
     [reminder] = await reminders(keen)
     assert reminder["title"] == "Time to practise" and "5 days" in reminder["body"] and reminder["email"] == "sent"
+    assert "Your Software engineer interview is in 4 days" in reminder["body"], reminder["body"]
     assert await reminders(quiet) == [] and await reminders(never_asked) == []
     assert [m["Subject"] for m in smtp[0].to(keen.user.email or "")][-1] == "Time to practise"
     # Practising again starts a new count.
@@ -217,3 +225,20 @@ async def test_practice_is_due_after_the_days_a_person_chose(
     )
     await remind(practised + timedelta(days=12, minutes=1))
     assert len(await reminders(keen)) == 2
+
+
+@pytest.mark.parametrize(
+    ("role", "days_left", "says"),
+    [
+        ("Nurse", 5, "Your Nurse interview is in 5 days"),
+        (None, 1, "Your interview is tomorrow"),
+        ("Nurse", 0, "Your Nurse interview is today"),
+        ("Nurse", -2, "A short session keeps the progress going."),  # past: no countdown
+        ("Nurse", None, "A short session keeps the progress going."),
+    ],
+)
+def test_a_reminder_counts_down_to_the_interview(role: str | None, days_left: int | None, says: str) -> None:
+    today = date(2026, 12, 7)
+    interview = today + timedelta(days=days_left) if days_left is not None else None
+    text = reminder_text(3, role, interview, today)
+    assert text.startswith("It has been 3 days since your last practice answer.") and says in text, text

@@ -141,6 +141,19 @@ class SessionQuestionText(Event):
     text: str
 
 
+class GoalChanged(Event):
+    """What a person is preparing for changed (onboarding, settings): the role, the level and the date of the real
+    interview, each optional. Notifications words its practice reminders with it ("your interview is in 5 days")."""
+
+    event_name = "interviews.goal_changed.v1"
+    user_id: str
+    role: str | None
+    role_label: str | None
+    difficulty: str | None
+    interview_date: date | None
+    changed_at: datetime
+
+
 class InterviewSessionCreated(Event):
     """A practice session was created; the avatar service renders its interviewer's videos from this."""
 

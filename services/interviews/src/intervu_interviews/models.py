@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from datetime import datetime
+from datetime import date, datetime
 from enum import StrEnum
 from typing import Any
 
@@ -187,3 +187,16 @@ class Answer(Base):
     follow_up: Mapped[str | None] = mapped_column(sa.String(10), nullable=True)
     created_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True), server_default=_now())
     updated_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True), server_default=_now(), onupdate=_now())
+
+
+class PracticeGoal(Base):
+    """What a person is preparing for: a role, a level and the date of the real interview (each optional). The
+    practice setup starts from it; notifications words reminders with it (``interviews.goal_changed.v1``)."""
+
+    __tablename__ = "practice_goals"
+
+    user_id: Mapped[str] = mapped_column(sa.String(64), primary_key=True)
+    role: Mapped[str | None] = mapped_column(sa.String(60), nullable=True)
+    difficulty: Mapped[str | None] = mapped_column(sa.String(10), nullable=True)
+    interview_date: Mapped[date | None] = mapped_column(sa.Date, nullable=True)
+    updated_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True))

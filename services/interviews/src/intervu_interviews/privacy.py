@@ -3,7 +3,7 @@
 
 from intervu_kit.privacy import Owned, UserData
 
-from intervu_interviews.models import Answer, PracticeSession, SessionQuestion, consents
+from intervu_interviews.models import Answer, PracticeGoal, PracticeSession, SessionQuestion, consents
 
 _sessions = PracticeSession.__table__
 USER_DATA = UserData(
@@ -12,6 +12,7 @@ USER_DATA = UserData(
         Owned(_sessions),  # type: ignore[arg-type]
         Owned(SessionQuestion.__table__, through=("session_id", _sessions, "id")),  # type: ignore[arg-type]
         Owned(Answer.__table__),  # type: ignore[arg-type]
+        Owned(PracticeGoal.__table__),  # type: ignore[arg-type]
         Owned(consents),
     ],
 )

@@ -8,7 +8,7 @@ import logging
 from collections.abc import Callable
 from datetime import UTC, datetime
 
-from intervu_contracts import ExportReady, FeedbackCompleted, PolicyPublished
+from intervu_contracts import ExportReady, FeedbackCompleted, GoalChanged, PolicyPublished
 from intervu_kit.consents import consent_registrar
 from intervu_kit.db import Database
 from intervu_kit.events import EventConsumer
@@ -31,6 +31,7 @@ def registrar(notifier: Notifier) -> Callable[[EventConsumer], None]:
         consumer.on(FeedbackCompleted)(notifier.feedback_ready)
         consumer.on(ExportReady)(notifier.export_ready)
         consumer.on(PolicyPublished)(notifier.policy_published)
+        consumer.on(GoalChanged)(notifier.goal_changed)
         consent(consumer)
 
     return register

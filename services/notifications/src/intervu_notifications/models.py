@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from datetime import datetime
+from datetime import date, datetime
 
 import sqlalchemy as sa
 from intervu_kit.consents import consent_table
@@ -87,3 +87,14 @@ class PracticeActivity(Base):
     user_id: Mapped[str] = mapped_column(sa.String(64), primary_key=True)
     last_practised_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True))
     reminded_at: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True), nullable=True)
+
+
+class InterviewGoal(Base):
+    """The interview a person prepares for (``interviews.goal_changed.v1``): reminders count down to its date."""
+
+    __tablename__ = "interview_goals"
+
+    user_id: Mapped[str] = mapped_column(sa.String(64), primary_key=True)
+    role_label: Mapped[str | None] = mapped_column(sa.String(120), nullable=True)
+    interview_date: Mapped[date | None] = mapped_column(sa.Date, nullable=True)
+    changed_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True))

@@ -5,6 +5,7 @@ import { type Interviews, api, unwrap } from "../../api/client";
 import { ErrorMessage, Loading } from "../../components/Status";
 import { signIn, signUp } from "../../lib/auth";
 import { formatDate, titleCase } from "../../lib/format";
+import { countdown } from "../onboarding/Goal";
 import { useTitle } from "../../lib/useTitle";
 import { useAuth } from "../auth/AuthProvider";
 import { RequireAuth } from "../auth/RequireAuth";
@@ -58,11 +59,16 @@ function Landing({ error }: { error: string | null }) {
 function Dashboard({ name }: { name: string }) {
   const [sessions, setSessions] = useState<Interviews["SessionSummary"][]>();
   const [error, setError] = useState<unknown>();
+  const [goal, setGoal] = useState<Interviews["GoalOut"]>();
   useEffect(() => {
     unwrap(api.GET("/api/interviews/sessions", { params: { query: { page_size: 10 } } }))
       .then((page) => setSessions(page.items))
       .catch(setError);
+    unwrap(api.GET("/api/interviews/goal"))
+      .then(setGoal)
+      .catch(() => undefined); // the countdown is a nicety: the sessions are the page
   }, []);
+  const days = countdown(goal);
   return (
     <section aria-labelledby="dash-heading">
       <div className="title-row">
@@ -71,6 +77,11 @@ function Dashboard({ name }: { name: string }) {
           Start practising
         </Link>
       </div>
+      {days ? (
+        <p className="card countdown-line">
+          {days} <Link to="/settings">Change</Link>
+        </p>
+      ) : null}
       <h2>Your recent sessions</h2>
       <ErrorMessage error={error} />
       {sessions === undefined && !error ? <Loading /> : null}

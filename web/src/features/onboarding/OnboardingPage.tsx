@@ -9,6 +9,7 @@ import { safePath } from "../../lib/auth";
 import { formatDate } from "../../lib/format";
 import { useTitle } from "../../lib/useTitle";
 import { Consents } from "../settings/Consents";
+import { GoalForm } from "./Goal";
 
 /** First visit (and whenever a new policy version is current): accept the privacy policy, choose consents. */
 export function OnboardingPage() {
@@ -78,6 +79,13 @@ export function OnboardingPage() {
           <h2>Your choices</h2>
           <p>Each is optional and you can change it at any time in Settings.</p>
           {status.needs_acceptance ? <p className="muted">Accept the policy first.</p> : <Consents />}
+        </li>
+        <li className={status.needs_acceptance ? "" : "current"}>
+          <h2>What are you preparing for?</h2>
+          <p>
+            Optional: your first sessions start from this role and level, and reminders count down to your interview.
+          </p>
+          {status.needs_acceptance ? <p className="muted">Accept the policy first.</p> : <GoalForm />}
         </li>
         <li>
           <h2>Your account</h2>

@@ -27,10 +27,16 @@ export function SetupPage() {
   const navigate = useNavigate();
 
   useEffect(() => {
-    unwrap(api.GET("/api/interviews/roles"))
-      .then((list) => {
+    // What the person said they prepare for (onboarding, Settings) is where a new session starts.
+    Promise.all([
+      unwrap(api.GET("/api/interviews/roles")),
+      unwrap(api.GET("/api/interviews/goal")).catch(() => undefined),
+    ])
+      .then(([list, goal]) => {
         setRoles(list);
-        if (list.length) setRole((r) => r || list[0].role);
+        const preferred = list.find((r) => r.role === goal?.role)?.role;
+        if (list.length) setRole((r) => r || preferred || list[0].role);
+        if (goal?.difficulty) setDifficulty((d) => d || goal.difficulty || "");
       })
       .catch(setError);
     unwrap(api.GET("/api/avatar/personas"))

@@ -8,6 +8,7 @@ import { formatBytes, formatDate } from "../../lib/format";
 import { pushSupported, subscribePush, unsubscribePush } from "../../lib/push";
 import { useKeepInView } from "../../lib/useKeepInView";
 import { usePoll } from "../../lib/usePoll";
+import { GoalForm } from "../onboarding/Goal";
 import { Consents } from "./Consents";
 import { useTitle } from "../../lib/useTitle";
 
@@ -17,6 +18,11 @@ export function SettingsPage() {
     <section className="stack" aria-labelledby="settings-heading">
       <h1 id="settings-heading">Settings</h1>
       <Profile />
+      <section className="card" aria-labelledby="goal-heading">
+        <h2 id="goal-heading">Your interview</h2>
+        <p className="muted small">New sessions start from this role and level; reminders count down to the date.</p>
+        <GoalForm />
+      </section>
       <section className="card" aria-labelledby="consents-heading">
         <h2 id="consents-heading">Privacy choices</h2>
         <Consents />

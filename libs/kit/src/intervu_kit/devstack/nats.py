@@ -40,6 +40,7 @@ from intervu_contracts import (
     FeedbackCompleted,
     FollowUpAsked,
     FollowUpDecided,
+    GoalChanged,
     InterviewSessionCreated,
     PolicyPublished,
     RecordingProcessing,
@@ -79,7 +80,7 @@ PRODUCES: dict[str, tuple[type[Event], ...]] = {
         ConsentChanged,
         *_PRIVACY_OUT,
     ),
-    "interviews": (InterviewSessionCreated, AnswerSubmitted, FollowUpAsked, *_PRIVACY_OUT),
+    "interviews": (InterviewSessionCreated, AnswerSubmitted, FollowUpAsked, GoalChanged, *_PRIVACY_OUT),
     "media": (UploadStarted, RecordingProcessing, RecordingUploaded, RecordingRejected, *_PRIVACY_OUT),
     "transcription": (TranscriptionProgressed, TranscriptionCompleted, TranscriptionFailed, *_PRIVACY_OUT),
     "feedback": (FeedbackCompleted, FollowUpDecided, *_PRIVACY_OUT),
@@ -109,7 +110,7 @@ CONSUMES: dict[str, tuple[type[Event], ...]] = {
     "feedback": (AnswerSubmitted, TranscriptionCompleted, ConsentChanged, *_PRIVACY_IN),
     "avatar": (InterviewSessionCreated, FollowUpAsked, *_PRIVACY_IN),
     "analytics": (FeedbackCompleted, *_PRIVACY_IN),
-    "notifications": (FeedbackCompleted, ExportReady, PolicyPublished, ConsentChanged, *_PRIVACY_IN),
+    "notifications": (FeedbackCompleted, ExportReady, PolicyPublished, GoalChanged, ConsentChanged, *_PRIVACY_IN),
 }
 
 

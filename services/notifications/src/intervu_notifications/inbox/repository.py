@@ -4,13 +4,20 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import date, datetime
 
 import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from intervu_notifications.models import Notification, PracticeActivity, Preferences, PushSubscription, consents
+from intervu_notifications.models import (
+    InterviewGoal,
+    Notification,
+    PracticeActivity,
+    Preferences,
+    PushSubscription,
+    consents,
+)
 
 
 class InboxRepository:
@@ -118,3 +125,17 @@ class InboxRepository:
             .with_for_update(of=PracticeActivity, skip_locked=True)
         )  # fmt: skip
         return [(row[0], int(row[1])) for row in (await self.db.execute(query)).all()]
+
+    async def goal(self, user_id: str) -> InterviewGoal | None:
+        return await self.db.get(InterviewGoal, user_id)
+
+    async def save_goal(self, user_id: str, role_label: str | None, interview_date: date | None, at: datetime) -> None:
+        """Newest first: a redelivered older change never overwrites a newer one."""
+        values = {"role_label": role_label, "interview_date": interview_date, "changed_at": at}
+        await self.db.execute(
+            insert(InterviewGoal)
+            .values(user_id=user_id, **values)
+            .on_conflict_do_update(
+                index_elements=[InterviewGoal.user_id], set_=values, where=InterviewGoal.changed_at < at
+            )
+        )

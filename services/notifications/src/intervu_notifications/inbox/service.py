@@ -10,9 +10,16 @@ from __future__ import annotations
 
 import logging
 import uuid
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 
-from intervu_contracts import FOLLOW_UP_QUESTION_TYPE, EventEnvelope, ExportReady, FeedbackCompleted, PolicyPublished
+from intervu_contracts import (
+    FOLLOW_UP_QUESTION_TYPE,
+    EventEnvelope,
+    ExportReady,
+    FeedbackCompleted,
+    GoalChanged,
+    PolicyPublished,
+)
 from intervu_kit.consents import granted
 from intervu_kit.keycloak_users import KeycloakUsers
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -135,15 +142,34 @@ class Notifier:
             first += len(page)
         log.info("policy version %d: %d people told", event.version, told)
 
+    async def goal_changed(self, session: AsyncSession, event: GoalChanged, _: EventEnvelope) -> None:
+        await InboxRepository(session).save_goal(event.user_id, event.role_label, event.interview_date,
+                                                 event.changed_at)  # fmt: skip
+
     async def remind(self, session: AsyncSession, now: datetime) -> int:
-        """One pass: remind everyone whose practice is due (their chosen number of days without practice)."""
-        due = await InboxRepository(session).due_reminders(now)
+        """One pass: remind everyone whose practice is due (their chosen number of days without practice), counting
+        down to their interview when they said when it is."""
+        repo = InboxRepository(session)
+        due = await repo.due_reminders(now)
         for activity, days in due:
+            goal = await repo.goal(activity.user_id)
             await self.notify(
                 session, activity.user_id, "practice_due", f"practice:{activity.last_practised_at.isoformat()}",
                 "Time to practise",
-                f"It has been {days} days since your last practice answer. A short session keeps the progress going.",
+                reminder_text(days, goal.role_label if goal else None, goal.interview_date if goal else None,
+                              now.date()),
                 "/practice",
             )  # fmt: skip
             activity.reminded_at = now
         return len(due)
+
+
+def reminder_text(days: int, role: str | None, interview: date | None, today: date) -> str:
+    """The reminder's words: the days without practice, and the days left when the interview is ahead."""
+    since = f"It has been {days} days since your last practice answer."
+    if interview is None or interview < today:
+        return f"{since} A short session keeps the progress going."
+    left = (interview - today).days
+    what = f"Your {role} interview" if role else "Your interview"
+    when = "is today" if left == 0 else "is tomorrow" if left == 1 else f"is in {left} days"
+    return f"{since} {what} {when}: a short session now keeps you sharp for it."
