@@ -3,7 +3,7 @@ SHELL := /bin/bash
 UV ?= uv
 export PATH := $(HOME)/.local/bin:$(PATH)
 
-.PHONY: setup run test test-fast faults lint typecheck bench up down status migrate
+.PHONY: setup run test test-unit test-fast faults lint typecheck bench up down status migrate
 
 setup:
 	@bash scripts/setup.sh
@@ -20,6 +20,10 @@ test: setup
 # job leases unless a product already serves https://localhost:8443. Not part of `make test`: it stops shared pieces.
 faults: setup
 	@$(UV) run --frozen pytest -q faults
+
+# The pure tests only (scoring, fillers, STAR, ranking, tus headers, tokens...): nothing is started; after `make setup`.
+test-unit:
+	@$(UV) run --frozen pytest -q --unit
 
 # The suite without setup, for quick loops once `make setup` ran (infrastructure starts on demand).
 test-fast:

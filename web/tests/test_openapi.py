@@ -5,7 +5,10 @@ from __future__ import annotations
 import subprocess
 import sys
 
+import pytest
 from intervu_kit.devstack.config import Paths
+
+pytestmark = pytest.mark.slow  # models or servers of its own: `make test`, not `make test-unit`
 
 
 def test_the_web_apps_openapi_documents_match_the_services() -> None:

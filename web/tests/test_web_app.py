@@ -8,6 +8,7 @@ dropped connection; another person refused the first one's results. Screenshots 
 
 from __future__ import annotations
 
+import json
 import re
 import secrets
 import uuid
@@ -15,7 +16,10 @@ from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+import asyncpg
 import httpx
+import pytest
+from intervu_kit.devstack.config import DevSettings
 from intervu_kit.testing.plugin import KeycloakAdmin, KeycloakUser
 from playwright.async_api import BrowserContext, Page, Playwright, Request, Route, expect
 
@@ -668,4 +672,62 @@ async def test_while_the_interviewer_clip_is_not_ready_the_question_is_on_the_st
     await expect(stage.locator("video.still")).to_have_attribute("src", re.compile(r"/api/avatar/files/.+#t=1$"))
     await expect(stage.get_by_label("The interviewer asks the question")).to_have_count(0)
     await screenshot(page, "18-practice-interviewer-not-ready")
+    assert not console.unexpected(), console.errors
+
+
+async def _practised(infra: DevSettings, user_id: str, overalls: list[float]) -> None:
+    """Answers as analytics keeps them (one a day, the last today), written straight into its development database
+    as the PostgreSQL superuser: weeks of practice cannot be spoken in a test."""
+    conn = await asyncpg.connect(
+        host="127.0.0.1", port=infra.pg_port, user="postgres", database="intervu_analytics",
+        password=infra.pg_superuser_password.get_secret_value(), timeout=5,
+    )  # fmt: skip
+    now = datetime.now(UTC)
+    try:
+        for i, overall in enumerate(overalls):
+            scores = {"relevance": round(overall), "structure": round(overall) - 5, "length": 80, "coverage": 50}
+            await conn.execute(
+                "INSERT INTO answer_results (answer_id, user_id, feedback_id, session_id, source, overall, scores,"
+                " completed_at) VALUES ($1, $2, $3, $4, 'text', $5, $6::jsonb, $7)",
+                uuid.uuid4(), user_id, uuid.uuid4(), uuid.uuid4(), overall, json.dumps(scores),
+                now - timedelta(days=len(overalls) - 1 - i),
+            )  # fmt: skip
+    finally:
+        await conn.close()
+
+
+@pytest.mark.parametrize("phone", [False, True], ids=["laptop", "phone"])
+async def test_progress_says_what_one_answer_and_ten_answers_show(
+    new_context: NewContext, make_user: Callable[..., Awaitable[KeycloakUser]], infra: DevSettings, phone: bool
+) -> None:
+    _, page, console = await new_context(phone=phone)
+    one, ten = await make_user(), await make_user()
+    await _practised(infra, one.id, [55])
+    await _practised(infra, ten.id, [40 + 3 * i for i in range(10)])  # a steady climb over ten days
+
+    await sign_in(page, one)
+    await accept_policy(page)
+    await page.goto("/progress")
+    overall = page.locator("figure", has=page.get_by_role("heading", name="Overall score", exact=True))
+    await expect(overall.get_by_text("A trend needs three answers on at least two days: 1 so far.")).to_be_visible()
+    await expect(overall.locator(".recharts-line-dot")).to_have_count(1)
+    assert not console.unexpected(), console.errors
+
+    _, page, console = await new_context(phone=phone)  # the other person, in a browser of their own
+    overall = page.locator("figure", has=page.get_by_role("heading", name="Overall score", exact=True))
+    await sign_in(page, ten)
+    await accept_policy(page)
+    await page.goto("/progress")
+    await expect(overall.get_by_text(re.compile(r"^\+21\.0 points a week \(improving\)\.$"))).to_be_visible()
+    await expect(overall.locator(".recharts-line-dot")).to_have_count(10)
+    skills = page.locator(".small-multiples figure")
+    await expect(skills).to_have_count(4)
+    for n in range(4):  # each skill: its own small chart, its usual range shaded, its own trend
+        await expect(skills.nth(n).locator(".recharts-reference-area")).to_have_count(1)
+    await expect(skills.filter(has_text="Relevance")).to_contain_text("points a week (improving)")
+    await expect(skills.filter(has_text="Length")).to_contain_text("Steady.")
+    await screenshot(page, "19-progress-ten-answers" + ("-phone" if phone else ""))
+    if phone:
+        assert await page.evaluate("document.documentElement.scrollWidth") <= 390
+    assert not (problems := await accessibility_problems(page)), "\n".join(problems)
     assert not console.unexpected(), console.errors

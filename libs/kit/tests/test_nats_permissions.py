@@ -44,6 +44,8 @@ from nats.aio.client import Client
 from nats.js import JetStreamContext
 from nats.js.api import ConsumerConfig
 
+pytestmark = pytest.mark.slow  # models or servers of its own: `make test`, not `make test-unit`
+
 PORT, MONITOR = 14335, 18335
 URL = f"nats://127.0.0.1:{PORT}"
 

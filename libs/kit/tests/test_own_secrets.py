@@ -52,6 +52,7 @@ def test_a_services_own_dev_defaults_are_refused_in_production(monkeypatch: pyte
         "environment": Environment.PRODUCTION,
         "database_url": SecretStr("postgresql+asyncpg://svc:real@db/svc"),
         "storage_signing_key": SecretStr("a-real-signing-key"),
+        "policy_url": "http://accounts:8101/api/accounts/policy",
         "_env_file": None,
     }
     with pytest.raises(ValidationError) as refused:

@@ -18,6 +18,7 @@ def _production(**overrides: object) -> KitSettings:
         "nats_password": SecretStr("a-real-nats-password"),
         "storage_signing_key": SecretStr("another-real-secret"),
         "keycloak_admin_password": SecretStr("unused-by-services"),
+        "policy_url": "http://accounts:8101/api/accounts/policy",
         "_env_file": None,
     }
     values.update(overrides)
@@ -54,6 +55,12 @@ def test_production_refuses_the_dev_s3_secret_only_when_s3_is_used() -> None:
 def test_production_requires_an_explicit_database_url() -> None:
     with pytest.raises(ValidationError, match="INTERVU_DATABASE_URL"):
         _production(database_url=None, db_password=SecretStr("x"))
+
+
+def test_production_requires_where_the_policy_is_read() -> None:
+    # Its development default is this machine's accounts: in a cluster every gated request would fail.
+    with pytest.raises(ValidationError, match="INTERVU_POLICY_URL is required in production"):
+        _production(policy_url=None)
 
 
 def test_development_derives_one_database_per_service() -> None:

@@ -24,6 +24,8 @@ from intervu_kit.devstack.supervisor import (
     write_state,
 )
 
+pytestmark = pytest.mark.slow  # models or servers of its own: `make test`, not `make test-unit`
+
 # --- the pure core ----------------------------------------------------------------------------------------
 
 

@@ -39,7 +39,7 @@ QUESTIONS = [
 
 
 @pytest.fixture
-async def db() -> AsyncIterator[Database]:
+async def db(infra: object) -> AsyncIterator[Database]:
     database = Database(get_settings().sqlalchemy_url)
     yield database
     await database.dispose()
@@ -188,6 +188,42 @@ async def test_the_same_words_are_rendered_once(db: Database, client: httpx.Asyn
     async with db.transaction() as session:
         assert (await plan_session(session, third, local)).new_clips == 3
         await session.rollback()  # planned only to count: leave nothing pending for other tests' renderers
+
+
+async def test_a_cached_clip_whose_files_are_gone_is_rendered_again(
+    db: Database, client: httpx.AsyncClient, sign_in: SignIn
+) -> None:
+    """CI once served 404s for every interviewer video: its database (kept between runs) cached clips whose files
+    were in the previous run's folder. A clip's row outliving its files is rendered again when a session needs it."""
+    me, you = await sign_in(), await sign_in()
+    local = _local()
+    storage = storage_from_settings(get_settings())
+    renderer = Renderer(storage, local, local)
+    questions = [f"What did you learn from your last failure? ({uuid.uuid4().hex[:6]})"]
+    first = _event(me.id, questions, interviewer="maya")
+    async with db.transaction() as session:
+        await plan_session(session, first, local, storage=storage)
+    await _render_all(db, renderer)
+    before = (await client.get(f"/api/avatar/sessions/{first.session_id}/videos", headers=me.headers)).json()
+    asked = next(c for c in before["clips"] if c["kind"] == "question")
+    key = next(k for k in asked["mp4_url"].split("/files/", 1)[1].split("?")[0].split("/") if len(k) == 64)
+    assert await storage.delete_prefix(f"avatar/clips/{key}/") >= 2  # the bucket lost them
+    assert (await client.get(asked["mp4_url"])).status_code == 404
+
+    second = _event(you.id, questions, interviewer="maya")
+    async with db.transaction() as session:
+        planned = await plan_session(session, second, local, storage=storage)
+    assert (planned.new_clips, planned.reused_clips) == (1, 2)  # only the lost one
+    pending = (await client.get(f"/api/avatar/sessions/{second.session_id}/videos", headers=you.headers)).json()
+    assert [c["status"] for c in pending["clips"] if c["kind"] == "question"] == ["pending"]
+    assert await _render_all(db, renderer) == 1
+    after = (await client.get(f"/api/avatar/sessions/{second.session_id}/videos", headers=you.headers)).json()
+    again = next(c for c in after["clips"] if c["kind"] == "question")
+    assert again["status"] == "ready" and (await client.get(again["mp4_url"])).status_code == 200
+    # The first person's page asks again and plays the new files too.
+    fresh = (await client.get(f"/api/avatar/sessions/{first.session_id}/videos", headers=me.headers)).json()
+    played = next(c for c in fresh["clips"] if c["kind"] == "question")
+    assert (await client.get(played["mp4_url"])).status_code == 200
 
 
 async def test_a_corrupt_provider_video_degrades_to_the_local_renderer(

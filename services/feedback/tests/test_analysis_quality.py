@@ -17,6 +17,8 @@ from intervu_feedback.analysis import content, star, video
 from intervu_feedback.analysis.evidence import Evidence, Word, unique
 from intervu_nlp import SentenceEncoder, default_encoder
 
+pytestmark = pytest.mark.slow  # models or servers of its own: `make test`, not `make test-unit`
+
 QUESTION = "Tell me about a time you fixed a process that was not working."
 
 

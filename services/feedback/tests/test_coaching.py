@@ -139,6 +139,7 @@ def llama_server() -> Iterator[str]:
         process.wait(10)
 
 
+@pytest.mark.slow
 async def test_a_real_llama_cpp_server_speaks_the_openai_protocol(llama_server: str) -> None:
     coach = OpenAICompatibleCoach(llama_server, "smollm2", response_format="json_object", timeout_s=120)
     coaching = await coach.write(BRIEF)

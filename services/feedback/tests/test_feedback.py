@@ -307,6 +307,7 @@ async def test_a_transcript_naming_another_users_answer_is_ignored(
     assert body["status"] == "pending"
 
 
+@pytest.mark.slow
 def test_a_video_without_a_face_says_so_with_the_moments(tmp_path: Path) -> None:
     from intervu_feedback.analysis.video import analyse
 

@@ -8,6 +8,7 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 import httpx
+import pytest
 from intervu_interviews.config import get_settings
 from intervu_interviews.models import QuestionType
 from intervu_interviews.questions.load import load
@@ -34,6 +35,7 @@ def test_the_shipped_bank_is_big_varied_and_well_formed() -> None:
     assert len({q.text.lower() for q in questions}) == len(questions), "duplicate question texts"
 
 
+@pytest.mark.infra
 async def test_loading_the_bank_again_changes_nothing() -> None:
     stats = await load(get_settings())  # the infra fixture loaded it once already
     assert stats["added"] == 0 and stats["updated"] == 0 and stats["retired"] == 0

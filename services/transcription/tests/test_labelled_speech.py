@@ -16,6 +16,8 @@ from intervu_transcription.providers.base import Transcript, Word
 from intervu_transcription.providers.local import LocalWhisper
 from intervu_transcription.scoring import PAUSE_S, normalise, score
 
+pytestmark = pytest.mark.slow  # models or servers of its own: `make test`, not `make test-unit`
+
 MARK = re.compile(r"\[(\d+(?:\.\d+)?)\]")
 
 

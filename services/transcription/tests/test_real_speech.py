@@ -13,6 +13,8 @@ import pytest
 from intervu_transcription.providers.base import Word
 from intervu_transcription.providers.local import LocalWhisper, drop_loops
 
+pytestmark = pytest.mark.slow  # models or servers of its own: `make test`, not `make test-unit`
+
 LIBRIVOX = Path("/usr/share/pocketsphinx/test/data/librivox")
 
 

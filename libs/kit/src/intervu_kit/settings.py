@@ -272,7 +272,9 @@ class KitSettings(BaseSettings):
         test = self.environment is Environment.TEST
         self.events_stream = self.events_stream or ("INTERVU_EVENTS_TEST" if test else "INTERVU_EVENTS")
         self.events_subject_prefix = self.events_subject_prefix or ("test.events." if test else "events.")
-        if self.policy_url is None:
+        if self.policy_url is None and self.environment is not Environment.PRODUCTION:
+            # Production has no default (checked with the secrets below): this machine's accounts is a development
+            # fact, and in a cluster every gated request would ask a port where accounts does not run.
             self.policy_url = "" if test else "http://127.0.0.1:8101/api/accounts/policy"
         if self.rate_limit is None:
             self.rate_limit = 0 if test else 300
@@ -304,6 +306,11 @@ class KitSettings(BaseSettings):
             )
         if self.database_url is None:
             raise ValueError("INTERVU_DATABASE_URL is required in production")
+        if self.policy_url is None:
+            raise ValueError(
+                "INTERVU_POLICY_URL is required in production: where the accounts service answers the current "
+                "privacy policy (e.g. http://accounts:8101/api/accounts/policy)"
+            )
         return self
 
     # --- derived values ------------------------------------------------------------------------

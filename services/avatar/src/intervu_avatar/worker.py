@@ -16,8 +16,9 @@ if __name__ == "__main__":
     settings = get_settings()
     book = DbJobBook()
     provider = provider_from_settings(settings, book)
+    storage = storage_from_settings(settings)
     renderer = Renderer(
-        storage_from_settings(settings),
+        storage,
         provider,
         local_from_settings(settings),
         lease_s=settings.avatar_lease_s,
@@ -28,4 +29,4 @@ if __name__ == "__main__":
         book.db = db
         await renderer.run(db, stop)
 
-    main(settings, events, registrar(provider), jobs=[render])
+    main(settings, events, registrar(provider, storage), jobs=[render])

@@ -14,6 +14,7 @@ import sys
 import tempfile
 import time
 import urllib.request
+import uuid
 from pathlib import Path
 
 import asyncpg
@@ -103,10 +104,46 @@ def _pg_accepts(s: DevSettings) -> bool:
         return False
 
 
+def _checkout_id() -> tuple[str, bool]:
+    """This checkout's own id, made on first use (and whether it was made now): a new clone at the same path is
+    another checkout, with none of the files the old one's database points at."""
+    marker = Paths.local / "checkout-id"
+    try:
+        return marker.read_text().strip(), False
+    except OSError:
+        marker.parent.mkdir(parents=True, exist_ok=True)
+        made = uuid.uuid4().hex
+        marker.write_text(made + "\n")
+        return made, True
+
+
+def _forget_another_checkouts_database(data: Path, port: int) -> None:
+    """As root the database lives outside the checkout, under a name made from its path: CI clones to the same path
+    every run, and each run found the last one's database, whose rows point at files that went with the last clone
+    (every interviewer video a 404). A database made for another checkout at this path is started afresh."""
+    if not is_root():
+        return  # inside the checkout (.local/data): it goes with it
+    mine, new_checkout = _checkout_id()
+    owner = _pg_home() / "checkout-id"
+    try:
+        recorded: str | None = owner.read_text().strip()
+    except OSError:
+        recorded = None
+    if (data / "PG_VERSION").exists():
+        # Before the marker existed: a checkout that has kept files of its own is this database's; a fresh one is not.
+        stale = recorded != mine if recorded is not None else new_checkout and not (Paths.data / "storage").exists()
+        running = read_pid("postgres") is not None or tcp_open("127.0.0.1", port)
+        if stale and not running:
+            print(f"  • {data} was made for another checkout at this path: starting with an empty database", flush=True)
+            shutil.rmtree(data)
+    owner.write_text(mine + "\n")
+
+
 def prepare_postgres(s: DevSettings) -> None:
     data = pg_data()
     _as_postgres(_pg_home())
     _as_postgres(_pg_home() / "sockets")
+    _forget_another_checkouts_database(data, s.pg_port)
     if (data / "PG_VERSION").exists():
         return
     _as_postgres(data)

@@ -39,6 +39,40 @@ def pytest_load_initial_conftests(early_config: pytest.Config, parser: pytest.Pa
 
 def pytest_configure(config: pytest.Config) -> None:
     _use_test_environment()
+    config.addinivalue_line(
+        "markers", "infra: needs the development infrastructure without asking for the `infra` fixture by name"
+    )
+    config.addinivalue_line(
+        "markers",
+        "slow: needs nothing running but takes seconds (a model, a server of its own): not in `make test-unit`",
+    )
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--unit",
+        action="store_true",
+        help="only the pure tests (no `infra` fixture, no `infra` marker): `make test-unit`, seconds, nothing started",
+    )
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """`--unit`: keep the quick tests that need nothing running (scoring, fillers, STAR, ranking, headers, tokens...).
+    A test needs the infrastructure when its fixtures reach `infra` or it is marked `infra`; one that connects some
+    other way and is not marked fails under `make test-unit` with infrastructure down, which is how it is found.
+    Tests marked `slow` (a model loaded, a server of their own) stay for `make test`."""
+    if not config.getoption("--unit"):
+        return
+    keep: list[pytest.Item] = []
+    drop: list[pytest.Item] = []
+    for item in items:
+        marked = item.get_closest_marker("infra") is not None or item.get_closest_marker("slow") is not None
+        needs = "infra" in getattr(item, "fixturenames", ()) or marked
+        (drop if needs else keep).append(item)
+    if drop:
+        config.hook.pytest_deselected(items=drop)
+        items[:] = keep
 
 
 def pytest_collection_finish(session: pytest.Session) -> None:

@@ -50,6 +50,15 @@ class ClipRepository:
         )
         return False
 
+    async def requeue(self, key: str, priority: int = 0) -> None:
+        """A ready clip rendered again from scratch (its files are gone): pending, no files, behind nothing older."""
+        await self.db.execute(
+            sa.update(Clip)
+            .where(Clip.key == key, Clip.status == ClipStatus.READY.value)
+            .values(status=ClipStatus.PENDING.value, objects={}, attempts=0, priority=priority,
+                    created_at=sa.func.clock_timestamp())
+        )  # fmt: skip
+
     async def add_line(self, line: SessionVideo) -> None:
         await self.db.execute(
             insert(SessionVideo)

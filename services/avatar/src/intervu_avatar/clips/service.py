@@ -66,8 +66,41 @@ class Planned:
     reused_clips: int  # cache hits: already rendered (or being rendered) for another session
 
 
+async def _ensure(
+    repo: ClipRepository,
+    storage: Storage | None,
+    key: str,
+    text: str,
+    persona: str,
+    provider: str,
+    retry_after_s: float,
+    priority: int = 0,
+) -> bool:
+    """The clip, created pending when new (True); a ready clip whose files are gone from storage is rendered again
+    (True as well). Clips are cached by what they say, for everyone: a cache row outliving its files (a bucket
+    emptied, a lifecycle rule, a development database kept while the checkout's files were not) would otherwise
+    be a broken video in every session that asks the same question, for good."""
+    if await repo.ensure_clip(key, text, persona, provider, retry_after_s, priority):
+        return True
+    if storage is None:
+        return False
+    clip = await repo.get(key)
+    if clip is None or clip.status != ClipStatus.READY.value or not clip.objects:
+        return False
+    played = next(iter(sorted(clip.objects.values())))
+    if await storage.stat(played) is not None:
+        return False
+    log.warning("clip %s: its files are gone from storage (%s); rendering it again", key[:12], played)
+    await repo.requeue(key, priority)
+    return True
+
+
 async def plan_session(
-    session: AsyncSession, event: InterviewSessionCreated, provider: AvatarProvider, retry_after_s: float = 3600.0
+    session: AsyncSession,
+    event: InterviewSessionCreated,
+    provider: AvatarProvider,
+    retry_after_s: float = 3600.0,
+    storage: Storage | None = None,
 ) -> Planned:
     persona = persona_for(event.interviewer)
     # An event from before the questions' text travelled with it has ids only: the interviewer still greets, announces
@@ -79,7 +112,7 @@ async def plan_session(
     lines = script(persona, questions, count=max(len(questions), len(event.question_ids)))
     for position, line in enumerate(lines, start=1):
         key = clip_address(line.text, persona, provider.name, provider.version)
-        if await repo.ensure_clip(key, line.text, persona.id, provider.name, retry_after_s):
+        if await _ensure(repo, storage, key, line.text, persona.id, provider.name, retry_after_s):
             new += 1
         else:
             reused += 1
@@ -91,24 +124,32 @@ async def plan_session(
     return Planned(len(lines), new, reused)
 
 
-async def plan_previews(session: AsyncSession, provider: AvatarProvider) -> int:
+async def plan_previews(session: AsyncSession, provider: AvatarProvider, storage: Storage | None = None) -> int:
     """Each persona's greeting, the clip a user watches when choosing an interviewer; returns how many were new."""
     repo = ClipRepository(session)
     new = 0
     for persona in PERSONAS.values():
         key = clip_address(persona.greeting, persona, provider.name, provider.version)
-        new += await repo.ensure_clip(key, persona.greeting, persona.id, provider.name, retry_after_s=3600.0)
+        new += await _ensure(repo, storage, key, persona.greeting, persona.id, provider.name, retry_after_s=3600.0)
     return new
 
 
 async def on_session_created(
-    session: AsyncSession, provider: AvatarProvider, event: InterviewSessionCreated, envelope: EventEnvelope
+    session: AsyncSession,
+    provider: AvatarProvider,
+    event: InterviewSessionCreated,
+    envelope: EventEnvelope,
+    storage: Storage | None = None,
 ) -> None:
-    await plan_session(session, event, provider)
+    await plan_session(session, event, provider, storage=storage)
 
 
 async def on_follow_up_asked(
-    session: AsyncSession, provider: AvatarProvider, event: FollowUpAsked, envelope: EventEnvelope
+    session: AsyncSession,
+    provider: AvatarProvider,
+    event: FollowUpAsked,
+    envelope: EventEnvelope,
+    storage: Storage | None = None,
 ) -> None:
     """The interviewer asks a follow-up: a new line of the session, rendered before anything planned ahead (the
     person is waiting for it). The same words by the same persona are one clip, rendered once for everyone."""
@@ -119,7 +160,7 @@ async def on_follow_up_asked(
         return  # a redelivered event
     persona = persona_for(event.interviewer)
     key = clip_address(event.spoken, persona, provider.name, provider.version)
-    await repo.ensure_clip(key, event.spoken, persona.id, provider.name, retry_after_s=3600.0, priority=1)
+    await _ensure(repo, storage, key, event.spoken, persona.id, provider.name, retry_after_s=3600.0, priority=1)
     await repo.add_line(
         SessionVideo(session_id=event.session_id, position=await repo.next_position(event.session_id),
                      user_id=event.user_id, persona=persona.id, kind="follow_up", question_id=None,
@@ -166,7 +207,7 @@ class Renderer:
     async def run(self, db: Database, stop: asyncio.Event) -> None:
         try:
             async with db.transaction() as session:
-                await plan_previews(session, self.provider)
+                await plan_previews(session, self.provider, self.storage)
         except Exception:  # previews are a nicety: the loop renders sessions' clips regardless
             log.exception("planning the persona previews failed")
         while not stop.is_set():
