@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable
+from datetime import UTC, datetime
 
 import httpx
 import pytest
@@ -12,7 +13,14 @@ import sqlalchemy as sa
 from intervu_accounts.config import get_settings
 from intervu_accounts.main import app
 from intervu_accounts.models import events
-from intervu_accounts.policies.service import SHIPPED
+from intervu_accounts.policies.service import (
+    SHIPPED,
+    SHIPPED_SUMMARIES,
+    current_policy,
+    ensure_shipped,
+    publish_version,
+    shipped_versions,
+)
 from intervu_kit.db import Database
 from intervu_kit.devstack.config import DevSettings
 from intervu_kit.policy_gate import CurrentPolicy
@@ -175,3 +183,28 @@ async def test_the_services_read_the_current_version_from_accounts_and_keep_it_w
     away = CurrentPolicy(f"http://127.0.0.1:{free_port()}{API}", ttl_s=0)
     away.version = current
     assert await away.get() == current
+
+
+async def test_shipped_versions_follow_a_shipped_current_one_and_never_replace_the_operators(
+    infra: DevSettings,
+) -> None:
+    """Version 2 words version 1 plainly (no "operator of Intervu"): an installation still on the shipped text gets
+    it, announced and accepted again like any new version; an operator's own text is never replaced."""
+    shipped = shipped_versions()
+    assert [n for n, _ in shipped] == [1, 2] and "operator" not in shipped[-1][1]
+    now = datetime.now(UTC)
+    db = Database(get_settings().sqlalchemy_url)
+    try:
+        async with db.transaction() as session:  # rolled back: the test database keeps its own history
+            theirs = await publish_version(session, f"# Our own policy {uuid.uuid4()}", "the operator's", now)
+            assert "operator's own version" in await ensure_shipped(session, now)
+            assert (await current_policy(session)).version == theirs.version
+            # Back on the shipped text (an installation that never published its own): version 2 follows it.
+            await publish_version(session, shipped[0][1], None, now)
+            assert "published" in await ensure_shipped(session, now)
+            current = await current_policy(session)
+            assert (current.markdown, current.summary) == (shipped[1][1], SHIPPED_SUMMARIES[2])
+            assert await ensure_shipped(session, now) == "privacy policy: already published"
+            await session.rollback()
+    finally:
+        await db.dispose()

@@ -4,6 +4,7 @@ degrades to the local renderer, then to the voice alone, then to text."""
 
 from __future__ import annotations
 
+import asyncio
 import subprocess
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable
@@ -224,6 +225,35 @@ async def test_a_cached_clip_whose_files_are_gone_is_rendered_again(
     fresh = (await client.get(f"/api/avatar/sessions/{first.session_id}/videos", headers=me.headers)).json()
     played = next(c for c in fresh["clips"] if c["kind"] == "question")
     assert (await client.get(played["mp4_url"])).status_code == 200
+
+
+async def test_a_stopping_worker_hands_its_clip_back_instead_of_degrading_it(db: Database, sign_in: SignIn) -> None:
+    """Ctrl-C (or a pod stopping) reaches ffmpeg too: that failure was recorded as the clip's, and a persona's greeting
+    became its voice alone for an hour (seen in CI). A stopping worker now gives the clip back, unrendered."""
+    me = await sign_in()
+    local = _local()
+    renderer = Renderer(storage_from_settings(get_settings()), local, local)
+    renderer.stop = asyncio.Event()
+    renderer.stop.set()  # the stop arrives while this clip renders
+    event = _event(me.id, [f"Why this team? ({uuid.uuid4().hex[:6]})"])
+    async with db.transaction() as session:
+        await plan_session(session, event, local)
+    keys = [clip_address(line, PERSONAS["maya"], local.name, local.version) for line in [event.questions[0].text]]
+    assert await renderer.render_one(db) is False
+    async with db.transaction() as session:
+        clips = [await ClipRepository(session).get(k) for k in keys]
+    for clip in clips:
+        assert clip is not None
+        if clip.attempts == 0 and clip.status == "pending":
+            continue  # handed back, or not yet claimed: either way waiting, unrendered, not degraded
+        raise AssertionError((clip.status, clip.attempts, clip.degraded, clip.errors))
+    async with db.transaction() as session:  # nothing degraded or stored by the stopping worker
+        stored = await session.scalar(
+            sa.select(sa.func.count()).select_from(Clip).where(Clip.key.in_(keys), Clip.objects != sa.text("'{}'"))
+        )
+    assert stored == 0
+    renderer.stop = None
+    assert await _render_all(db, renderer) >= 1  # the next worker renders it
 
 
 async def test_a_corrupt_provider_video_degrades_to_the_local_renderer(

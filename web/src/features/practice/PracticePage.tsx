@@ -324,14 +324,23 @@ function ListeningNote({
     return () => window.clearInterval(timer);
   }, [pending, reload]);
 
+  // The page re-renders often (the clips' poll, the pushed status): the beat before moving on must survive that.
+  // Marking the follow-up as seen only when the move happens, and keying the effect on what decides it (not on a
+  // callback that is new at every render), stopped the timer from being cleared and never set again (seen in CI
+  // while the interviewer's clips were still rendering).
+  const moveTo = useRef(onFollowUp);
+  moveTo.current = onFollowUp;
+  const target = followUp && newest?.follow_up === "asked" ? followUp : undefined;
   useEffect(() => {
-    if (followUp && newest?.follow_up === "asked" && seen.current !== followUp.id) {
-      seen.current = followUp.id;
-      // A beat after the "sent" note, as a person would pause before asking.
-      const timer = window.setTimeout(() => onFollowUp(followUp), 1200);
-      return () => window.clearTimeout(timer);
-    }
-  }, [followUp, newest, onFollowUp]);
+    if (!target || seen.current === target.id) return;
+    // A beat after the "sent" note, as a person would pause before asking.
+    const timer = window.setTimeout(() => {
+      seen.current = target.id;
+      moveTo.current(target);
+    }, 1200);
+    return () => window.clearTimeout(timer);
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [target?.id]);
 
   if (!pending) {
     return newest && newest.follow_up === "none" && waited.current === newest.id ? (

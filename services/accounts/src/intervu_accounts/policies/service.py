@@ -1,7 +1,8 @@
 """The privacy policy as versioned Markdown: the operator publishes versions, people accept them.
 
-Version 1 ships with Intervu (`published/1.md`, loaded after migrations by `intervu_accounts.seed`); an operator
-publishes their own through the admin API. Each new version is announced (`accounts.policy_published.v1`, for
+The versions Intervu ships (`published/<n>.md`) are published in order after migrations by `intervu_accounts.seed`
+while the current version is a shipped one; an operator publishes their own through the admin API, and from then
+on no shipped text replaces theirs. Each new version is announced (`accounts.policy_published.v1`, for
 notifications) and makes everyone's status ask again until they accept it; every acceptance is kept.
 """
 
@@ -97,9 +98,31 @@ async def publish_version(session: AsyncSession, markdown: str, summary: str | N
     return policy
 
 
+# What each shipped version says changed (shown with it, and in the notice everyone gets).
+SHIPPED_SUMMARIES = {
+    1: "The policy Intervu ships with.",
+    2: 'The same policy in plainer words (who "we" are, where to write); nothing about your data changed.',
+}
+
+
+def shipped_versions() -> list[tuple[int, str]]:
+    return sorted(((int(p.stem), p.read_text()) for p in SHIPPED.glob("*.md")), key=lambda v: v[0])
+
+
 async def ensure_shipped(session: AsyncSession, now: datetime) -> str:
-    """Publish the shipped version 1 when no policy exists yet (idempotent; an operator's versions come after)."""
-    if await PolicyRepository(session).current() is not None:
+    """Publish the versions Intervu ships (``published/<n>.md``), in order, after the current one, as long as the
+    current one is one of them: a version the operator published is theirs, and no shipped text replaces it.
+    Idempotent; each one published is announced and asks everyone again, like any new version."""
+    shipped = shipped_versions()
+    digests = [_digest(text) for _, text in shipped]
+    current = await PolicyRepository(session).current()
+    if current is not None and current.sha256 not in digests:
+        return "privacy policy: the operator's own version is current (shipped versions left alone)"
+    start = digests.index(current.sha256) + 1 if current is not None else 0
+    published = []
+    for number, text in shipped[start:]:
+        policy = await publish_version(session, text, SHIPPED_SUMMARIES.get(number), now)
+        published.append(str(policy.version))
+    if not published:
         return "privacy policy: already published"
-    policy = await publish_version(session, (SHIPPED / "1.md").read_text(), "The policy Intervu ships with.", now)
-    return f"privacy policy: version {policy.version} published"
+    return f"privacy policy: version {', '.join(published)} published"

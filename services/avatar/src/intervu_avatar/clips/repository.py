@@ -50,6 +50,14 @@ class ClipRepository:
         )
         return False
 
+    async def release(self, key: str, lease_token: uuid.UUID | None) -> None:
+        """Give a lease back unused (a stopping worker): waiting again, the attempt not counted."""
+        await self.db.execute(
+            sa.update(Clip)
+            .where(Clip.key == key, Clip.lease_token == lease_token, Clip.status == ClipStatus.RENDERING.value)
+            .values(status=ClipStatus.PENDING.value, lease_until=None, attempts=sa.func.greatest(Clip.attempts - 1, 0))
+        )
+
     async def requeue(self, key: str, priority: int = 0) -> None:
         """A ready clip rendered again from scratch (its files are gone): pending, no files, behind nothing older."""
         await self.db.execute(

@@ -203,8 +203,10 @@ class Renderer:
     ) -> None:
         self.storage, self.provider, self.local = storage, provider, local
         self.lease_s, self.max_attempts, self.idle_s = lease_s, max_attempts, idle_s
+        self.stop: asyncio.Event | None = None
 
     async def run(self, db: Database, stop: asyncio.Event) -> None:
+        self.stop = stop
         try:
             async with db.transaction() as session:
                 await plan_previews(session, self.provider, self.storage)
@@ -243,6 +245,14 @@ class Renderer:
         persona = persona_for(persona_id)
         with tempfile.TemporaryDirectory(prefix="intervu-avatar-") as tmp:
             rendered = await self._render_degrading(text, persona, Path(tmp), errors)
+            if self.stop is not None and self.stop.is_set():
+                # The worker is stopping: its signal also ended ffmpeg, so what failed here is the stop, not the
+                # clip. Recorded as a failure it degraded a greeting to the voice alone for an hour (seen in CI);
+                # handed back, the next worker renders it at once instead of waiting for the lease to run out.
+                async with db.transaction() as session:
+                    await ClipRepository(session).release(key, token)
+                log.info("clip %s: handed back unrendered, the worker is stopping", key[:12])
+                return False
             # A render's files go under its own lease token: a re-render never changes a file someone is playing.
             objects = await self._store(f"{key}/{str(token)[:12]}", rendered) if rendered is not None else {}
         async with db.transaction() as session:
