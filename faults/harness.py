@@ -140,6 +140,8 @@ async def new_person(http: httpx.AsyncClient, keycloak: KeycloakAdmin, *, roles:
     # The privacy policy accepted, as the web app's onboarding asks before anything else.
     policy = await person.read("/api/accounts/policy")
     await person.call("POST", "/api/accounts/policy/acceptances", json={"version": policy["version"]}, expect=(201,))
+    # The accepted version travels in the access token: a new one carries it (the web app renews its token too).
+    await person.sign_in()
     return person
 
 

@@ -121,7 +121,8 @@ async def record(page: Page, fake: FakeMedia, *, shoot: bool = False) -> None:
     # The microphone's level before the first word: the fake microphone speaks, the meter moves and says so.
     await expect(page.get_by_text("We can hear you.")).to_be_visible(timeout=15_000)
     meter = page.get_by_role("meter", name="Microphone level")
-    # The framing guide: a frame of the camera checked as the answer's video will be (the fake camera is a face).
+    # The framing guide, when asked: a frame of the camera checked as the answer's video will be (a real face).
+    await page.get_by_role("button", name="Check how I appear on camera").click()
     guide = page.get_by_role("status", name="How you appear on camera")
     await expect(guide.locator("li.good", has_text="Your face is in the picture")).to_be_visible(timeout=15_000)
     if shoot:

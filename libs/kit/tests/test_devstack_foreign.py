@@ -77,6 +77,7 @@ def test_a_database_made_for_another_checkout_at_the_same_path_is_started_afresh
     monkeypatch.setattr(Paths, "data", local / "data")
     stack._forget_another_checkouts_database(data, port=_free_port())
     assert (data / "PG_VERSION").exists() is kept
+    assert (home / "postgres.other-checkout" / "PG_VERSION").exists() is not kept  # set aside, not deleted
     assert (home / "checkout-id").read_text().strip() == (local / "checkout-id").read_text().strip()
 
 
@@ -84,3 +85,21 @@ def _free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return int(s.getsockname()[1])
+
+
+def test_a_running_server_keeps_its_database_and_it_is_not_claimed(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    home, local = tmp_path / "pg", tmp_path / "checkout" / ".local"
+    data = home / "postgres"
+    data.mkdir(parents=True)
+    (data / "PG_VERSION").write_text("15\n")
+    (home / "checkout-id").write_text("another\n")
+    monkeypatch.setattr(stack, "is_root", lambda: True)
+    monkeypatch.setattr(stack, "_pg_home", lambda: home)
+    monkeypatch.setattr(stack, "_postgres_running", lambda data, port: True)
+    monkeypatch.setattr(Paths, "local", local)
+    monkeypatch.setattr(Paths, "data", local / "data")
+    stack._forget_another_checkouts_database(data, port=_free_port())
+    assert (data / "PG_VERSION").exists()  # never under a running server
+    assert (home / "checkout-id").read_text().strip() == "another"  # and not claimed: the next start decides again

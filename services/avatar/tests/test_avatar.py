@@ -20,7 +20,8 @@ from intervu_avatar.config import get_settings
 from intervu_avatar.encode import probe
 from intervu_avatar.main import app
 from intervu_avatar.models import Clip
-from intervu_avatar.personas import PERSONAS, clip_address
+from intervu_avatar.personas import PERSONAS, Persona, clip_address
+from intervu_avatar.providers.base import AvatarError, Rendered
 from intervu_avatar.providers.did import DIDAvatar
 from intervu_avatar.providers.local import LocalAvatar
 from intervu_avatar.speech import speak
@@ -232,7 +233,14 @@ async def test_a_stopping_worker_hands_its_clip_back_instead_of_degrading_it(db:
     became its voice alone for an hour (seen in CI). A stopping worker now gives the clip back, unrendered."""
     me = await sign_in()
     local = _local()
-    renderer = Renderer(storage_from_settings(get_settings()), local, local)
+
+    class Stopped(LocalAvatar):  # the stop's signal reached ffmpeg: the head fails, the voice alone would follow
+        async def render(self, text: str, persona: Persona, workdir: Path) -> Rendered:
+            raise AvatarError("encoding the talking head failed: ffmpeg exited 255")
+
+    stopped = Stopped(640, 360, 25)
+    stopped.version = local.version
+    renderer = Renderer(storage_from_settings(get_settings()), stopped, stopped)
     renderer.stop = asyncio.Event()
     renderer.stop.set()  # the stop arrives while this clip renders
     event = _event(me.id, [f"Why this team? ({uuid.uuid4().hex[:6]})"])
@@ -252,8 +260,7 @@ async def test_a_stopping_worker_hands_its_clip_back_instead_of_degrading_it(db:
             sa.select(sa.func.count()).select_from(Clip).where(Clip.key.in_(keys), Clip.objects != sa.text("'{}'"))
         )
     assert stored == 0
-    renderer.stop = None
-    assert await _render_all(db, renderer) >= 1  # the next worker renders it
+    assert await _render_all(db, Renderer(storage_from_settings(get_settings()), local, local)) >= 1  # the next one
 
 
 async def test_a_corrupt_provider_video_degrades_to_the_local_renderer(

@@ -19,7 +19,8 @@ def _feedback(source: str, attempt: int, **values: int) -> Feedback:
         "source": source,
         "scores": [{"name": n, "label": n.title(), "value": v} for n, v in values.items()],
     }
-    return Feedback(answer_id=uuid.uuid4(), question_id=QUESTION, attempt=attempt, overall_score=60.0, report=report)
+    return Feedback(answer_id=uuid.uuid4(), question_id=QUESTION, attempt=attempt, overall_score=60.0, report=report,
+                    source=source)  # fmt: skip
 
 
 def test_the_measured_noise_is_in_the_repository_for_every_spoken_score() -> None:

@@ -36,6 +36,12 @@ def _webcam(rgb: np.ndarray, *, shift: int = 0, gain: float = 1.0, width: int = 
     return out
 
 
+def _claiming(jpeg: bytes, width: int, height: int) -> bytes:
+    """The same JPEG with a start-of-frame header that claims another size (what a hostile client sends)."""
+    sof = jpeg.index(b"\xff\xc0")
+    return jpeg[: sof + 5] + height.to_bytes(2, "big") + width.to_bytes(2, "big") + jpeg[sof + 9 :]
+
+
 def _jpeg(rgb: np.ndarray) -> bytes:
     out = io.BytesIO()
     Image.fromarray(rgb).save(out, "JPEG", quality=80)
@@ -91,6 +97,15 @@ async def test_the_browser_sends_a_frame_and_bad_frames_are_refused(client: http
     huge = _jpeg(np.zeros((4000, 4000, 3), np.uint8))
     assert len(huge) < 1024 * 1024
     assert_error(await client.post("/api/feedback/framing", content=huge, headers=jpeg), 413, "frame_too_large")
+    # A 200-byte header claiming 60000x60000 (Pillow's own bomb check) and a progressive JPEG: clear 4xx, no 500.
+    bomb = _claiming(_jpeg(_webcam(_photo())), 60000, 60000)
+    assert_error(await client.post("/api/feedback/framing", content=bomb, headers=jpeg), 413, "frame_too_large")
+    progressive = io.BytesIO()
+    Image.fromarray(_webcam(_photo())).save(progressive, "JPEG", progressive=True)
+    assert_error(await client.post("/api/feedback/framing", content=progressive.getvalue(), headers=jpeg), 422,
+                 "invalid_frame")  # fmt: skip
+    tiny = _jpeg(np.zeros((8, 8, 3), np.uint8))
+    assert_error(await client.post("/api/feedback/framing", content=tiny, headers=jpeg), 422, "invalid_frame")
     # Past 1 MB the service's own body limit answers before the endpoint reads anything.
     assert_error(await client.post("/api/feedback/framing", content=b"\xff" * (1024 * 1024 + 1), headers=jpeg), 413,
                  "payload_too_large")  # fmt: skip

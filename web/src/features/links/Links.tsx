@@ -16,6 +16,11 @@ export function AnswerLink() {
   const navigate = useNavigate();
   const [error, setError] = useState<unknown>();
   useEffect(() => {
+    // Only an id goes into the request's path (a crafted "%2E%2E" must not walk to another endpoint).
+    if (!/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(answerId)) {
+      setError(new ApiError(404, "answer_not_found", "No such answer."));
+      return;
+    }
     unwrap(api.GET("/api/interviews/sessions/answers/{answer_id}", { params: { path: { answer_id: answerId } } }))
       .then((answer) => {
         const where = new URLSearchParams({ question: answer.session_question_id, answer: answer.id });

@@ -14,6 +14,8 @@ export function GoalForm({ onSaved }: { onSaved?: (goal: Goal) => void }) {
   const [date, setDate] = useState("");
   const [saved, setSaved] = useState<string | null>(null);
   const [error, setError] = useState<unknown>();
+  // A save replaces the whole goal: not before the stored one is on screen (a failed read would clear it).
+  const [loaded, setLoaded] = useState(false);
 
   useEffect(() => {
     unwrap(api.GET("/api/interviews/roles")).then(setRoles).catch(setError);
@@ -22,6 +24,7 @@ export function GoalForm({ onSaved }: { onSaved?: (goal: Goal) => void }) {
         setRole(goal.role ?? "");
         setDifficulty(goal.difficulty ?? "");
         setDate(goal.interview_date ?? "");
+        setLoaded(true);
       })
       .catch(setError);
   }, []);
@@ -76,7 +79,7 @@ export function GoalForm({ onSaved }: { onSaved?: (goal: Goal) => void }) {
         </label>
       </div>
       <div className="actions">
-        <button type="submit" className="secondary">
+        <button type="submit" className="secondary" disabled={!loaded}>
           Save
         </button>
         <p role="status" className="ok small">

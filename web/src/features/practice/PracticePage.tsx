@@ -213,8 +213,17 @@ function Interviewer({
   );
   const mediaRef = useRef<HTMLVideoElement & HTMLAudioElement>(null);
   const [blocked, setBlocked] = useState(false);
+  const [playing, setPlaying] = useState(false);
+  const [captions, setCaptions] = useState(true);
   const ready = Boolean(clip?.status === "ready" && (clip.webm_url || clip.mp4_url || clip.audio_webm_url));
   const text = question.prompt ?? question.question.text;
+  // No player controls on the stage, so its own: pause what plays (WCAG 1.4.2), captions on or off.
+  const pause = () => mediaRef.current?.pause();
+  const toggleCaptions = () => {
+    const track = mediaRef.current?.textTracks?.[0];
+    if (track) track.mode = captions ? "hidden" : "showing";
+    setCaptions(!captions);
+  };
   // The persona's picture (a frame of its greeting clip), for whenever its video is not there (yet).
   const personas = useOnce(() => unwrap(api.GET("/api/avatar/personas")), true, []);
   const persona =
@@ -245,7 +254,16 @@ function Interviewer({
   return (
     <figure className="interviewer">
       {ready && clip?.media === "video" ? (
-        <video key={question.id} ref={mediaRef} playsInline preload="auto" aria-label="The interviewer asks the question">
+        <video
+          key={question.id}
+          ref={mediaRef}
+          playsInline
+          preload="auto"
+          aria-label="The interviewer asks the question"
+          onPlay={() => setPlaying(true)}
+          onPause={() => setPlaying(false)}
+          onEnded={() => setPlaying(false)}
+        >
           {clip.webm_url ? <source src={clip.webm_url} type="video/webm" /> : null}
           {clip.mp4_url ? <source src={clip.mp4_url} type="video/mp4" /> : null}
           {clip.captions_url ? <track kind="captions" src={clip.captions_url} srcLang="en" label="English" default /> : null}
@@ -258,7 +276,15 @@ function Interviewer({
             <div className="still" aria-hidden="true" />
           )}
           {ready ? (
-            <audio key={question.id} ref={mediaRef} preload="auto" aria-label="The interviewer asks the question">
+            <audio
+              key={question.id}
+              ref={mediaRef}
+              preload="auto"
+              aria-label="The interviewer asks the question"
+              onPlay={() => setPlaying(true)}
+              onPause={() => setPlaying(false)}
+              onEnded={() => setPlaying(false)}
+            >
               {clip?.audio_webm_url ? <source src={clip.audio_webm_url} type="audio/webm" /> : null}
               {clip?.audio_m4a_url ? <source src={clip.audio_m4a_url} type="audio/mp4" /> : null}
             </audio>
@@ -277,11 +303,20 @@ function Interviewer({
           <button type="button" onClick={() => void mediaRef.current?.play()}>
             Play the question
           </button>
+        ) : playing ? (
+          <button type="button" className="secondary" onClick={pause}>
+            Pause
+          </button>
         ) : (
           <button type="button" className="secondary" onClick={ready ? replay : speak}>
             {ready ? "Replay the question" : "Read the question aloud"}
           </button>
         )}
+        {ready && clip?.media === "video" && clip.captions_url ? (
+          <button type="button" className="secondary" aria-pressed={captions} onClick={toggleCaptions}>
+            Captions
+          </button>
+        ) : null}
       </div>
     </figure>
   );
@@ -599,8 +634,12 @@ function RecordAnswer({
         </p>
       ) : null}
       {!recorder.recording && !recorder.blob && countdown === null ? (
-        <p className={level.heard ? "ok small" : level.silentFor > 3 ? "notice small" : "muted small"} role="status">
-          {level.heard
+        <p
+          className={level.everHeard ? "ok small" : level.silentFor > 3 ? "notice small" : "muted small"}
+          role="status"
+        >
+          {/* Once heard, a thinking pause is not a broken microphone: the warning is for one never heard. */}
+          {level.everHeard
             ? "We can hear you."
             : level.silentFor > 3
               ? "We cannot hear you: check that your microphone is on and not muted, or choose another in the browser's site settings."
@@ -675,20 +714,29 @@ type Framing = Feedback["FramingOut"];
  * feedback uses (nothing is stored). Once it is right it says so and stops asking.
  */
 function FramingGuide({ video }: { video: React.RefObject<HTMLVideoElement | null> }) {
+  // Asked for, not automatic: the policy promises the camera is used while you record; this check sends one still
+  // frame at a time, on request, and keeps none.
+  const [checking, setChecking] = useState(false);
   const [framing, setFraming] = useState<Framing>();
   useEffect(() => {
-    if (framing?.ok) return;
+    if (!checking || framing?.ok) return;
     let cancelled = false;
+    let busy = false;
+    let tries = 0;
     const check = async () => {
       const element = video.current;
-      if (!element || element.videoWidth === 0) return;
-      const canvas = document.createElement("canvas");
-      canvas.width = element.videoWidth;
-      canvas.height = element.videoHeight;
-      canvas.getContext("2d")?.drawImage(element, 0, 0);
-      const blob = await new Promise<Blob | null>((resolve) => canvas.toBlob(resolve, "image/jpeg", 0.8));
-      if (!blob || cancelled) return;
+      if (busy || !element || element.videoWidth === 0) return;
+      if (++tries > 24) return setChecking(false); // a minute of trying: the person has the advice by now
+      busy = true;
       try {
+        // At most 1280 pixels wide: what the check needs, and under the service's limits for any camera.
+        const scale = Math.min(1, 1280 / element.videoWidth);
+        const canvas = document.createElement("canvas");
+        canvas.width = Math.round(element.videoWidth * scale);
+        canvas.height = Math.round(element.videoHeight * scale);
+        canvas.getContext("2d")?.drawImage(element, 0, 0, canvas.width, canvas.height);
+        const blob = await new Promise<Blob | null>((resolve) => canvas.toBlob(resolve, "image/jpeg", 0.8));
+        if (!blob || cancelled) return;
         const result = await unwrap(
           api.POST("/api/feedback/framing", {
             body: blob as never,
@@ -699,16 +747,28 @@ function FramingGuide({ video }: { video: React.RefObject<HTMLVideoElement | nul
         if (!cancelled) setFraming(result);
       } catch {
         // The guide is a help, not a gate: a failed check leaves the last answer on screen.
+      } finally {
+        busy = false;
       }
     };
-    const first = window.setTimeout(() => void check(), 700);
+    const first = window.setTimeout(() => void check(), 300);
     const timer = window.setInterval(() => void check(), 2500);
     return () => {
       cancelled = true;
       window.clearTimeout(first);
       window.clearInterval(timer);
     };
-  }, [framing?.ok, video]);
+  }, [checking, framing?.ok, video]);
+  if (!checking && !framing) {
+    return (
+      <p className="small">
+        <button type="button" className="link" onClick={() => setChecking(true)}>
+          Check how I appear on camera
+        </button>{" "}
+        <span className="muted">(a still frame at a time is checked as your answer&apos;s video will be; none is kept)</span>
+      </p>
+    );
+  }
   if (!framing) return <p className="muted small">Checking how you appear on camera…</p>;
   const item = (good: boolean, text: string) => (
     <li className={good ? "good" : "bad"}>

@@ -5,8 +5,13 @@ import { useEffect, useState } from "react";
  * nothing is recorded or sent). `heard` says whether speech-like sound came in the last three seconds, so the page
  * can say "we can hear you" or point at a muted or wrong microphone before the person answers into silence.
  */
-export function useLevel(stream: MediaStream | null): { level: number; heard: boolean; silentFor: number } {
-  const [state, setState] = useState({ level: 0, heard: false, silentFor: 0 });
+export function useLevel(stream: MediaStream | null): {
+  level: number;
+  heard: boolean;
+  everHeard: boolean;
+  silentFor: number;
+} {
+  const [state, setState] = useState({ level: 0, heard: false, everHeard: false, silentFor: 0 });
   useEffect(() => {
     if (!stream || stream.getAudioTracks().length === 0 || typeof AudioContext === "undefined") return;
     const context = new AudioContext();
@@ -31,6 +36,7 @@ export function useLevel(stream: MediaStream | null): { level: number; heard: bo
       setState({
         level,
         heard: now - lastHeard < 3000,
+        everHeard: lastHeard > -Infinity,
         silentFor: (now - Math.max(lastHeard, started)) / 1000,
       });
     }, 66);

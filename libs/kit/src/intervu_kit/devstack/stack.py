@@ -20,7 +20,16 @@ from pathlib import Path
 import asyncpg
 
 from intervu_kit.devstack.config import KEYCLOAK_VERSION, SERVICE_PORTS, DevSettings, Paths
-from intervu_kit.devstack.procs import Component, Progress, http_ok, is_root, read_pid, tcp_open, wait_ready
+from intervu_kit.devstack.procs import (
+    Component,
+    Progress,
+    http_ok,
+    is_root,
+    pid_alive,
+    read_pid,
+    tcp_open,
+    wait_ready,
+)
 from intervu_kit.settings import NATS_TEST_USER, SERVICES, Environment, KitSettings
 
 PG_BIN_CANDIDATES = [Path("/usr/lib/postgresql") / v / "bin" for v in ("17", "16", "15")]
@@ -120,7 +129,8 @@ def _checkout_id() -> tuple[str, bool]:
 def _forget_another_checkouts_database(data: Path, port: int) -> None:
     """As root the database lives outside the checkout, under a name made from its path: CI clones to the same path
     every run, and each run found the last one's database, whose rows point at files that went with the last clone
-    (every interviewer video a 404). A database made for another checkout at this path is started afresh."""
+    (every interviewer video a 404). A database made for another checkout at this path is set aside (the newest
+    such copy is kept beside it, `postgres.other-checkout`, in case it was wanted) and this one starts afresh."""
     if not is_root():
         return  # inside the checkout (.local/data): it goes with it
     mine, new_checkout = _checkout_id()
@@ -132,11 +142,26 @@ def _forget_another_checkouts_database(data: Path, port: int) -> None:
     if (data / "PG_VERSION").exists():
         # Before the marker existed: a checkout that has kept files of its own is this database's; a fresh one is not.
         stale = recorded != mine if recorded is not None else new_checkout and not (Paths.data / "storage").exists()
-        running = read_pid("postgres") is not None or tcp_open("127.0.0.1", port)
-        if stale and not running:
-            print(f"  • {data} was made for another checkout at this path: starting with an empty database", flush=True)
-            shutil.rmtree(data)
+        if not stale:
+            owner.write_text(mine + "\n")
+            return
+        if _postgres_running(data, port):
+            return  # never under a running server; and not claimed: the next start decides again
+        aside = data.with_name("postgres.other-checkout")
+        shutil.rmtree(aside, ignore_errors=True)
+        data.rename(aside)
+        print(f"  • {data} was made for another checkout at this path: set aside, starting with an empty database",
+              flush=True)  # fmt: skip
     owner.write_text(mine + "\n")
+
+
+def _postgres_running(data: Path, port: int) -> bool:
+    """Whether a server runs on this data: its postmaster.pid names a live process, or ours answers the port."""
+    try:
+        pid = int((data / "postmaster.pid").read_text().split("\n", 1)[0])
+    except (OSError, ValueError):
+        pid = 0
+    return (pid > 0 and pid_alive(pid)) or read_pid("postgres") is not None or tcp_open("127.0.0.1", port)
 
 
 def prepare_postgres(s: DevSettings) -> None:

@@ -58,14 +58,17 @@ class ClipRepository:
             .values(status=ClipStatus.PENDING.value, lease_until=None, attempts=sa.func.greatest(Clip.attempts - 1, 0))
         )
 
-    async def requeue(self, key: str, priority: int = 0) -> None:
-        """A ready clip rendered again from scratch (its files are gone): pending, no files, behind nothing older."""
-        await self.db.execute(
+    async def requeue(self, key: str, objects: dict[str, str], priority: int = 0) -> bool:
+        """A ready clip rendered again from scratch (its files, ``objects``, are gone): pending, no files. Only if
+        it still has those files' keys: a render finished meanwhile stays. True when it was queued."""
+        result = await self.db.execute(
             sa.update(Clip)
-            .where(Clip.key == key, Clip.status == ClipStatus.READY.value)
+            .where(Clip.key == key, Clip.status == ClipStatus.READY.value, Clip.objects == objects)
             .values(status=ClipStatus.PENDING.value, objects={}, attempts=0, priority=priority,
                     created_at=sa.func.clock_timestamp())
+            .returning(Clip.key)
         )  # fmt: skip
+        return result.scalar_one_or_none() is not None
 
     async def add_line(self, line: SessionVideo) -> None:
         await self.db.execute(

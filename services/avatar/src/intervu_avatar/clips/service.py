@@ -88,11 +88,16 @@ async def _ensure(
     if clip is None or clip.status != ClipStatus.READY.value or not clip.objects:
         return False
     played = next(iter(sorted(clip.objects.values())))
-    if await storage.stat(played) is not None:
+    try:
+        present = await storage.stat(played) is not None
+    except Exception as exc:  # storage slow or down: planning must not fail for a check; the clip stays as it is
+        log.warning("clip %s: could not check its files (%r); kept as it is", key[:12], exc)
+        return False
+    if present:
         return False
     log.warning("clip %s: its files are gone from storage (%s); rendering it again", key[:12], played)
-    await repo.requeue(key, priority)
-    return True
+    # Only the render whose files were found missing: one finished meanwhile by another worker is kept.
+    return await repo.requeue(key, clip.objects, priority)
 
 
 async def plan_session(
@@ -245,7 +250,10 @@ class Renderer:
         persona = persona_for(persona_id)
         with tempfile.TemporaryDirectory(prefix="intervu-avatar-") as tmp:
             rendered = await self._render_degrading(text, persona, Path(tmp), errors)
-            if self.stop is not None and self.stop.is_set():
+            # A render the configured provider finished is kept, stopping or not; one that failed or degraded while
+            # the worker stops is the stop's doing.
+            finished_well = rendered is not None and rendered.provider == self.provider.name and not errors
+            if self.stop is not None and self.stop.is_set() and not finished_well:
                 # The worker is stopping: its signal also ended ffmpeg, so what failed here is the stop, not the
                 # clip. Recorded as a failure it degraded a greeting to the voice alone for an hour (seen in CI);
                 # handed back, the next worker renders it at once instead of waiting for the lease to run out.

@@ -357,7 +357,7 @@ def compare(before: Feedback, after: Feedback) -> dict[str, Any]:
     b = {s["name"]: s for s in after.report["scores"]}
     # A recording moves a score even when the words are the same (noise.py measures how far): only a change past
     # that is called better or worse. Two typed answers have no such noise: the rule is the plain minimum.
-    recorded = "recording" in (before.report.get("source"), after.report.get("source"))
+    recorded = "recording" in (before.source, after.source)
     noise = stored_thresholds() if recorded else {}
     changes = []
     for name in [n for n in b if n in a]:

@@ -8,6 +8,7 @@ from intervu_feedback.framing.schemas import FramingOut
 from intervu_feedback.framing.service import MAX_BYTES, FrameTooLarge, check
 
 router = APIRouter(tags=["framing"])
+_CHECKS = anyio.CapacityLimiter(2)
 
 
 @router.post(
@@ -26,7 +27,8 @@ async def check_framing(request: Request, user: PolicyAccepted) -> FramingOut:
         body += chunk
         if len(body) > MAX_BYTES:
             raise FrameTooLarge()
-    result = await anyio.to_thread.run_sync(check, bytes(body))
+    # A few at a time: each check decodes a frame and runs the detector, and the API must stay responsive.
+    result = await anyio.to_thread.run_sync(check, bytes(body), limiter=_CHECKS)
     return FramingOut(
         ok=result.ok, face=result.face, centred=result.centred, distance=result.distance,
         facing=result.facing, lit=result.lit, advice=result.advice,

@@ -36,16 +36,27 @@ def check(body: bytes) -> video.Framing:
     if len(body) > MAX_BYTES:
         raise FrameTooLarge()
     try:
-        with Image.open(io.BytesIO(body)) as image:  # reads the header only
-            if image.format != "JPEG":
-                raise InvalidFrame()
+        # JPEG only, tried as nothing else; the header alone is read here (Pillow's own bomb check raises on a
+        # header claiming hundreds of megapixels: a 200-byte file, answered as too large, never a 500).
+        with Image.open(io.BytesIO(body), formats=["JPEG"]) as image:
             width, height = image.size
-            if width * height > MAX_PIXELS or width < 16 or height < 16:
+            if width < 16 or height < 16:
+                raise InvalidFrame(details={"width": width, "height": height})
+            if width * height > MAX_PIXELS:
                 raise FrameTooLarge(details={"width": width, "height": height})
+            # A progressive JPEG can hold thousands of scans, seconds of decoding in under 1 MB; a canvas never
+            # makes one.
+            if image.info.get("progressive") or image.info.get("progression"):
+                raise InvalidFrame(details={"progressive": True})
             rgb = np.asarray(image.convert("RGB"))
-    except (UnidentifiedImageError, OSError, SyntaxError) as exc:
+    except Image.DecompressionBombError as exc:
+        raise FrameTooLarge() from exc
+    except (UnidentifiedImageError, OSError, SyntaxError, ValueError) as exc:
         raise InvalidFrame() from exc
     detector = getattr(_detector, "instance", None)
     if detector is None:
         detector = _detector.instance = video.FaceDetector()
-    return video.framing(np.ascontiguousarray(rgb[:, :, ::-1]), detector)
+    try:
+        return video.framing(np.ascontiguousarray(rgb[:, :, ::-1]), detector)
+    except Exception as exc:  # OpenCV refusing a frame Pillow decoded is the frame's fault: a 422, not a 500
+        raise InvalidFrame() from exc
